@@ -1,0 +1,1 @@
+"""Deterministic ROSE scene/task generator and Hugging Face dataset writer."""

@@ -1,0 +1,1 @@
+"""Visual sources: one module per ROSE subset, each providing a ``Source``."""
