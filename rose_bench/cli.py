@@ -20,6 +20,13 @@ SUBCOMMANDS: dict[str, str] = {
     "validate": "rose_bench.scoring.cli_validate",
     "bridge": "rose_bench.scoring.cli_bridge",
     "consistency": "rose_bench.scoring.cli_consistency",
+    "lmms-to-predictions": "rose_bench.lmms_tasks.convert",
+    "serve": "rose_bench.dataset_builder.solver.cli_serve",
+    "solve": "rose_bench.dataset_builder.solver.cli_solve",
+    "certify": "rose_bench.dataset_builder.solver.cli_certify",
+    "build": "rose_bench.dataset_builder.cli_build",
+    "export-official": "rose_bench.dataset_builder.cli_export",
+    "publish": "rose_bench.dataset_builder.cli_publish",
 }
 
 

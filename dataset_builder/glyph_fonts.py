@@ -1,0 +1,191 @@
+"""The ChineseGlyph font pool: named font variants, glyph masks and tofu checks.
+
+Fonts come from pinned pip packages (see ``assets/glyph/fonts.json``), so every
+machine that installs the project renders the same glyphs.  A character counts
+as renderable in a variant only if the face's cmap maps it *and* its rendered
+mask is non-empty and differs from the face's .notdef rendering: cmap coverage
+alone would accept characters mapped to an empty or placeholder glyph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+ASSET_DIR = resources.files("rose_bench.dataset_builder") / "assets" / "glyph"
+FONTS_FILE = "fonts.json"
+FONT_LICENSE = "OFL-1.1"
+
+# A code point no CJK font maps (last plane-16 private-use slot): renders as .notdef.
+_NOTDEF_PROBE = "\U0010fffd"
+# Size used for the render check; big enough that a real glyph never equals the .notdef box.
+_CHECK_SIZE = 40
+FONT_SIZE_RATIO = 0.72
+
+
+@dataclass(frozen=True)
+class FontVariant:
+    """One entry of the pool: a face of a font file at one weight."""
+
+    name: str
+    package: str
+    module: str
+    version: str
+    file: str
+    index: int
+    weight: int | None
+
+    @property
+    def path(self) -> Path:
+        return Path(str(resources.files(self.module) / self.file))
+
+
+def _load_config() -> dict[str, Any]:
+    return json.loads((ASSET_DIR / FONTS_FILE).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def font_pool() -> tuple[FontVariant, ...]:
+    """All configured variants, in file order; fails clearly if a font package is missing or off-pin."""
+    config = _load_config()
+    packages = config["packages"]
+    pool = []
+    for entry in config["variants"]:
+        pkg = packages[entry["package"]]
+        try:
+            installed = metadata.version(entry["package"])
+        except metadata.PackageNotFoundError as exc:
+            raise RuntimeError(
+                f"font package {entry['package']} is not installed (fix: pip install "
+                f"{entry['package']}=={pkg['version']}, or re-run scripts/setup.sh)"
+            ) from exc
+        if installed != pkg["version"]:
+            raise RuntimeError(
+                f"font package {entry['package']} is {installed}, {FONTS_FILE} pins {pkg['version']} "
+                f"(fix: pip install {entry['package']}=={pkg['version']})"
+            )
+        pool.append(FontVariant(entry["name"], entry["package"], pkg["module"], pkg["version"],
+                                entry["file"], int(entry["index"]), entry["weight"]))
+    return tuple(pool)
+
+
+def variant(name: str) -> FontVariant:
+    for v in font_pool():
+        if v.name == name:
+            return v
+    raise KeyError(f"unknown font variant {name!r}; known: {', '.join(v.name for v in font_pool())}")
+
+
+def mining_fonts() -> tuple[FontVariant, ...]:
+    return tuple(variant(n) for n in _load_config()["mining_fonts"])
+
+
+@lru_cache(maxsize=256)
+def load_font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    """A Pillow font for ``name`` at ``size`` px, with the variant's weight applied."""
+    v = variant(name)
+    font = ImageFont.truetype(str(v.path), size, index=v.index)
+    if v.weight is not None:
+        font.set_variation_by_axes([v.weight])
+    return font
+
+
+@lru_cache(maxsize=8)
+def _cmap(path: str, index: int) -> frozenset[int]:
+    with TTFont(path, fontNumber=index, lazy=True) as tt:
+        return frozenset(tt.getBestCmap())
+
+
+def _mask_bytes(font: ImageFont.FreeTypeFont, char: str) -> tuple[tuple[int, int], bytes]:
+    mask = font.getmask(char)
+    return mask.size, bytes(mask)
+
+
+@lru_cache(maxsize=32)
+def _notdef(name: str) -> tuple[tuple[int, int], bytes]:
+    return _mask_bytes(load_font(name, _CHECK_SIZE), _NOTDEF_PROBE)
+
+
+def renders(name: str, char: str) -> bool:
+    """True if variant ``name`` draws ``char`` as a real glyph (cmap hit, ink, not the .notdef box)."""
+    v = variant(name)
+    if len(char) != 1 or ord(char) not in _cmap(str(v.path), v.index):
+        return False
+    size, data = _mask_bytes(load_font(name, _CHECK_SIZE), char)
+    if not any(data):
+        return False
+    return (size, data) != _notdef(name)
+
+
+def glyph_mask(name: str, char: str, canvas: int, size: int) -> np.ndarray:
+    """``char`` drawn centred (em-box middle) on a ``canvas`` x ``canvas`` float mask in [0, 1]."""
+    img = Image.new("L", (canvas, canvas), 0)
+    ImageDraw.Draw(img).text((canvas / 2, canvas / 2), char, font=load_font(name, size), fill=255, anchor="mm")
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def font_size_for(cell_size: int) -> int:
+    """ChineseGlyph font size: floor(0.72 * cell_size), observed on every official row."""
+    return math.floor(FONT_SIZE_RATIO * cell_size)
+
+
+def distinct_pixels(name: str, a: str, b: str, cell_size: int) -> int:
+    """Pixels whose ink differs by at least half the range between ``a`` and ``b`` drawn as in a ``cell_size`` tile."""
+    size = font_size_for(cell_size)
+    return int((np.abs(glyph_mask(name, a, cell_size, size) - glyph_mask(name, b, cell_size, size)) >= 0.5).sum())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def font_provenance() -> tuple[dict[str, Any], ...]:
+    """One record per font file used by the pool: package, version, file, sha256, licence, variants."""
+    config = _load_config()
+    by_file: dict[tuple[str, str], list[FontVariant]] = {}
+    for v in font_pool():
+        by_file.setdefault((v.package, v.file), []).append(v)
+    records = []
+    for (package, file), variants in by_file.items():
+        pkg = config["packages"][package]
+        records.append({
+            "package": package,
+            "version": pkg["version"],
+            "file": file,
+            "sha256": file_sha256(variants[0].path),
+            "license": pkg["license"],
+            "upstream": pkg["upstream"],
+            "variants": [v.name for v in variants],
+        })
+    return tuple(records)
+
+
+# A pair is usable in a font only if the two glyphs differ visibly in the smallest
+# cell a scene uses (cell_size 42 -> font_size 30): at least this many pixels must
+# change ink by half the range or more.
+DISTINCT_CHECK_CELL = 42
+MIN_DISTINCT_PIXELS = 6
+
+
+def verified_fonts(a: str, b: str, names: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The pool variants (in pool order) that render both characters without tofu and visibly apart."""
+    names = tuple(v.name for v in font_pool()) if names is None else names
+    return tuple(
+        n for n in names
+        if renders(n, a) and renders(n, b) and distinct_pixels(n, a, b, DISTINCT_CHECK_CELL) >= MIN_DISTINCT_PIXELS
+    )

@@ -1,0 +1,76 @@
+"""Where things live in a build directory (the Hugging Face Parquet layout of HELPERS.md).
+
+Shared by the writer (which creates the layout), the manifest check, the
+official-layout exporter and the publisher, so the folder and config names are
+spelled in exactly one place.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rose_bench.scoring.constants import T1, T1B, T2, T2B, T3, T4, T5
+
+DATASET_NAME = "rose-bench"
+SPLITS: tuple[str, ...] = ("dev", "test")
+MANIFEST_NAME = "manifest.json"
+CARD_NAME = "README.md"
+DATA_DIR = "data"
+
+# one Parquet folder (and config) per template, in template order
+TEMPLATE_CONFIGS: dict[str, str] = {
+    T1: "t1",
+    T2: "t2",
+    T3: "t3",
+    T4: "t4",
+    T5: "t5",
+    T1B: "t1b",
+    T2B: "t2b",
+}
+MAIN_CONFIGS: tuple[str, ...] = ("t1", "t2", "t3", "t4", "t5")
+BRIDGE_CONFIGS: dict[str, str] = {"t1b": T1B, "t2b": T2B}
+
+# composite configs: name -> template folders (the first one is the default config)
+COMPOSITE_CONFIGS: dict[str, tuple[str, ...]] = {
+    "all": MAIN_CONFIGS,
+    "count": ("t1", "t2"),
+    "action": ("t3", "t4", "t5"),
+    "global_click": ("t1b",),
+    "matched_local_count": ("t2b",),
+}
+DEFAULT_CONFIG = "all"
+
+# official release layout (spec §2.2, §13) written by `rose export-official`
+OFFICIAL_BRIDGE_DIRS: dict[str, str] = {
+    "t1b": "analysis/data/global_click",
+    "t2b": "analysis/data/matched_local_count",
+}
+
+_SHARD_RE = re.compile(r"^(?P<split>[a-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
+
+
+def all_configs() -> dict[str, tuple[str, ...]]:
+    """Every config declared in the README: composites first (default first), then one per template."""
+    configs = dict(COMPOSITE_CONFIGS)
+    configs.update({name: (name,) for name in TEMPLATE_CONFIGS.values()})
+    return configs
+
+
+def shard_name(split: str, index: int, total: int) -> str:
+    return f"{split}-{index:05d}-of-{total:05d}.parquet"
+
+
+def shard_glob(folder: str, split: str) -> str:
+    return f"{DATA_DIR}/{folder}/{split}-*.parquet"
+
+
+def shard_files(build_dir: Path, folder: str, split: str) -> list[Path]:
+    """The shards of one template folder and split, in shard order."""
+    base = Path(build_dir) / DATA_DIR / folder
+    found = []
+    for path in sorted(base.glob(f"{split}-*.parquet")):
+        match = _SHARD_RE.match(path.name)
+        if match and match["split"] == split:
+            found.append(path)
+    return found

@@ -1,0 +1,127 @@
+"""Case-controlled region sampling (spec §4.2), returning ``scoring.grid`` regions.
+
+One draw: region kind (by the subset's type weights) -> span size(s) (by the
+subset's observed span weights, restricted to spans that fit the grid) ->
+*wanted* case (zero / partial / all) -> every placement of that kind and size
+is enumerated and one is picked uniformly among those realising the wanted
+case.  If none does, a placement is picked uniformly among all of them and the
+case is recorded as ``fallback_<achieved>_wanted_<wanted>``.
+
+Samplers (templates.yaml ``region_sampler``):
+* ``numeric`` (T2, T3): ROW_RANGE / COL_RANGE / RECTANGLE.  T2 and T3 draw
+  independently (separate rngs), matching the different regions seen in the
+  matched bridge (§14.4).
+* ``visual`` (T4): a VisualRegion rectangle with the RECTANGLE spans.
+* ``exclusion`` (T5): an Exclusion whose excluded region is drawn like a
+  numeric region; the case is computed on the *allowed* area (the cells the
+  model must act on), consistent with the region_* counts of §5.1.
+* ``global`` (T1): the whole grid, case ``all``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Iterable
+
+from rose_bench.scoring.grid import (
+    Cell,
+    ColRange,
+    Exclusion,
+    GlobalRegion,
+    Grid,
+    Rectangle,
+    Region,
+    RowRange,
+    VisualRegion,
+)
+
+from .specs import SubsetSpec, Weighted
+
+__all__ = ["RegionDraw", "region_case", "case_label", "placements", "sample_region"]
+
+
+@dataclass(frozen=True)
+class RegionDraw:
+    region: Region
+    wanted: str
+    achieved: str
+
+    @property
+    def label(self) -> str:
+        """The ``region_case`` value."""
+        return case_label(self.achieved, self.wanted)
+
+
+def case_label(achieved: str, wanted: str) -> str:
+    return achieved if achieved == wanted else f"fallback_{achieved}_wanted_{wanted}"
+
+
+def region_case(region: Region, grid: Grid, targets: Iterable[Cell]) -> str:
+    """zero / partial / all: how many of the scene's targets lie in ``region``."""
+    targets = frozenset(targets)
+    if not targets:
+        raise ValueError("region cases need at least one target")
+    inside = len(targets & region.cells(grid))
+    if inside == 0:
+        return "zero"
+    return "all" if inside == len(targets) else "partial"
+
+
+def placements(kind: str, grid: Grid, height: int, width: int = 0) -> list[Region]:
+    """Every in-grid region of ``kind`` with the given span(s), in a fixed order."""
+    if kind == "ROW_RANGE":
+        return [RowRange(r, r + height - 1) for r in range(1, grid.rows - height + 2)]
+    if kind == "COL_RANGE":
+        return [ColRange(c, c + width - 1) for c in range(1, grid.cols - width + 2)]
+    if kind in ("RECTANGLE", "VISUAL_REGION"):
+        cls = Rectangle if kind == "RECTANGLE" else VisualRegion
+        return [
+            cls(r, r + height - 1, c, c + width - 1)
+            for r in range(1, grid.rows - height + 2)
+            for c in range(1, grid.cols - width + 2)
+        ]
+    raise ValueError(f"no placements for region kind {kind!r}")
+
+
+def _fitting(dist: Weighted, limit: int, what: str) -> Weighted:
+    pairs = [(v, w) for v, w in zip(dist.values, dist.weights) if v <= limit and w > 0]
+    if not pairs:
+        raise ValueError(f"no {what} span in {list(dist.values)} fits a grid dimension of {limit}")
+    return Weighted(tuple(v for v, _ in pairs), tuple(w for _, w in pairs))
+
+
+def _candidates(rng: random.Random, spec: SubsetSpec, grid: Grid, kind: str) -> list[Region]:
+    if kind == "ROW_RANGE":
+        return placements(kind, grid, _fitting(spec.span("ROW_RANGE"), grid.rows, "ROW_RANGE").draw(rng))
+    if kind == "COL_RANGE":
+        return placements(kind, grid, 0, _fitting(spec.span("COL_RANGE"), grid.cols, "COL_RANGE").draw(rng))
+    height = _fitting(spec.span("RECTANGLE_HEIGHT"), grid.rows, "RECTANGLE height").draw(rng)
+    width = _fitting(spec.span("RECTANGLE_WIDTH"), grid.cols, "RECTANGLE width").draw(rng)
+    return placements(kind, grid, height, width)
+
+
+def sample_region(
+    rng: random.Random, spec: SubsetSpec, grid: Grid, targets: Iterable[Cell], sampler: str
+) -> RegionDraw:
+    """One case-controlled region for a template's ``region_sampler``."""
+    targets = frozenset(targets)
+    if sampler == "global":
+        region = GlobalRegion()
+        case = region_case(region, grid, targets)
+        return RegionDraw(region, case, case)
+    if sampler == "numeric":
+        candidates = _candidates(rng, spec, grid, spec.region_types.draw(rng))
+    elif sampler == "visual":
+        candidates = _candidates(rng, spec, grid, "VISUAL_REGION")
+    elif sampler == "exclusion":
+        candidates = [Exclusion(r) for r in _candidates(rng, spec, grid, spec.region_types.draw(rng))]
+    else:
+        raise ValueError(f"unknown region sampler {sampler!r}; expected global, numeric, visual or exclusion")
+    wanted = spec.wanted_cases.draw(rng)
+    cases = [region_case(c, grid, targets) for c in candidates]
+    realising = [c for c, case in zip(candidates, cases) if case == wanted]
+    if realising:
+        return RegionDraw(rng.choice(realising), wanted, wanted)
+    index = rng.randrange(len(candidates))
+    return RegionDraw(candidates[index], wanted, cases[index])

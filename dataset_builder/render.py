@@ -1,0 +1,106 @@
+"""Scene images: the shared cell style, grid assembly, the T4 region cue and PNG encoding.
+
+The style is fixed because the reference solver and the tests rely on it: white
+tiles with a 1-px RGB(200,200,200) frame on all four sides (inner grid lines are
+therefore 2 px, outer ones 1 px), no margins or labels, so image size is exactly
+cols*cell_size x rows*cell_size and cell (r, c) occupies one exact pixel box.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Iterable
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from rose_bench.scoring.grid import Cell, Rectangle, VisualRegion, parse_cell
+
+BACKGROUND = (255, 255, 255)
+FRAME = (200, 200, 200)
+CUE_COLOR = (124, 58, 237)
+CUE_ALPHA = 0.28
+PNG_COMPRESS_LEVEL = 6
+
+
+def tile_frame(cell_size: int) -> Image.Image:
+    """A blank white RGB tile with the 1-px grey frame: the base every source draws its element on."""
+    if cell_size < 3:
+        raise ValueError(f"cell_size must be at least 3 px, got {cell_size}")
+    tile = Image.new("RGB", (cell_size, cell_size), BACKGROUND)
+    ImageDraw.Draw(tile).rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME, width=1)
+    return tile
+
+
+def _tile_array(tile: Image.Image, cell_size: int, name: str) -> np.ndarray:
+    if tile.size != (cell_size, cell_size):
+        raise ValueError(f"{name} is {tile.size[0]}x{tile.size[1]} px, expected {cell_size}x{cell_size} (cell_size)")
+    return np.asarray(tile.convert("RGB"), dtype=np.uint8)
+
+
+def render_grid(tile_majority: Image.Image, tile_target: Image.Image, rows: int, cols: int,
+                cell_size: int, targets: Iterable[Cell]) -> Image.Image:
+    """The base scene image: every cell a copy of the majority tile, target cells a copy of the target tile.
+
+    Tiles are copied as whole pixel blocks, so all majority cells are
+    pixel-identical (likewise all targets) -- the only difference in the image
+    is the element itself.
+    """
+    if rows < 1 or cols < 1:
+        raise ValueError(f"grid must have at least one row and column, got {rows}x{cols}")
+    majority = _tile_array(tile_majority, cell_size, "tile_majority")
+    target = _tile_array(tile_target, cell_size, "tile_target")
+    canvas = np.tile(majority, (rows, cols, 1))
+    for cell in map(parse_cell, targets):
+        if not (1 <= cell.row <= rows and 1 <= cell.col <= cols):
+            raise ValueError(f"target {cell.key} is outside the {rows}x{cols} grid")
+        y, x = (cell.row - 1) * cell_size, (cell.col - 1) * cell_size
+        canvas[y:y + cell_size, x:x + cell_size] = target
+    return Image.fromarray(canvas, mode="RGB")
+
+
+def cue_border_width(cell_size: int) -> int:
+    return max(3, cell_size // 16)
+
+
+def region_box(region: Rectangle, cell_size: int) -> tuple[int, int, int, int]:
+    """Inclusive pixel box (x0, y0, x1, y1) covering the region's cells exactly."""
+    return ((region.c1 - 1) * cell_size, (region.r1 - 1) * cell_size,
+            region.c2 * cell_size - 1, region.r2 * cell_size - 1)
+
+
+def add_cue(base: Image.Image, region: Rectangle | VisualRegion, cell_size: int) -> Image.Image:
+    """A copy of ``base`` with the T4 visual cue over ``region`` (1-indexed, inclusive cells).
+
+    Translucent purple fill plus an opaque purple border drawn inside the
+    region's pixel box with rounded corners.  Only pixels inside that box can
+    change, so the cue never spills into neighbouring cells.
+    """
+    if not isinstance(region, Rectangle):
+        raise TypeError(f"add_cue needs a Rectangle or VisualRegion, got {type(region).__name__}")
+    width, height = base.size
+    if width % cell_size or height % cell_size:
+        raise ValueError(f"image {width}x{height} is not a whole number of {cell_size}-px cells")
+    rows, cols = height // cell_size, width // cell_size
+    if not (1 <= region.r1 <= region.r2 <= rows and 1 <= region.c1 <= region.c2 <= cols):
+        raise ValueError(f"region rows {region.r1}..{region.r2}, cols {region.c1}..{region.c2} is outside the {rows}x{cols} grid")
+    x0, y0, x1, y1 = region_box(region, cell_size)
+    border = cue_border_width(cell_size)
+    out = base.convert("RGB")  # always a copy for RGB input too
+    patch = out.crop((x0, y0, x1 + 1, y1 + 1)).convert("RGBA")
+    overlay = Image.new("RGBA", patch.size, (0, 0, 0, 0))
+    ImageDraw.Draw(overlay).rounded_rectangle(
+        (0, 0, patch.size[0] - 1, patch.size[1] - 1), radius=2 * border,
+        fill=(*CUE_COLOR, round(CUE_ALPHA * 255)), outline=(*CUE_COLOR, 255), width=border,
+    )
+    out.paste(Image.alpha_composite(patch, overlay).convert("RGB"), (x0, y0))
+    return out
+
+
+def png_bytes(img: Image.Image) -> bytes:
+    """Deterministic PNG: pixels only (no text/time/ICC chunks), fixed zlib level, so equal pixels give equal bytes."""
+    mode = img.mode if img.mode in ("RGB", "RGBA", "L") else "RGB"
+    clean = Image.frombytes(mode, img.size, img.convert(mode).tobytes())
+    buf = io.BytesIO()
+    clean.save(buf, format="PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
+    return buf.getvalue()

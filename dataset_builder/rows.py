@@ -1,0 +1,124 @@
+"""Flatten a ``TaskInstance`` into a metadata row with the official key order (spec §5, fixture rows).
+
+Official order: the common keys up to ``cell_size``, then ``font_size``
+(ChineseGlyph only), the image size, profile and ``target_cells``, then the
+remaining subset-specific keys (§5.2 order, ``row_fields`` in subsets.yaml),
+the image keys, and last the bridge keys (§5.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from rose_bench.scoring import constants
+
+from .tasks import TaskInstance
+
+__all__ = ["COMMON_KEYS", "to_row", "subset_fields"]
+
+_HEAD = (
+    "item_id", "scene_id", "image_id", "split", "dataset_version", "protocol_version", "item_seed",
+    "primitive_type", "task_template", "task_mode", "reference_source", "selection_predicate", "target_rule",
+    "region_type", "region_params", "region_case", "cue_type", "prompt_global", "prompt_local",
+    "expected_output_format", "ground_truth_count", "ground_truth_clicks", "ground_truth_formal_answer",
+    "all_target_cells", "region_target_cells", "region_non_target_count", "num_out_region_targets",
+    "global_target_count", "region_target_count", "region_cell_count", "region_ratio", "difficulty",
+    "rose_subset", "image", "prompt", "answer", "rows", "cols", "cell_size",
+)
+_GEOMETRY = ("image_width", "image_height", "grid_size_profile", "target_cells")
+_IMAGE = ("image_split", "image_cue_type", "image_region_type", "image_region_params", "image_note")
+# subset-specific keys that official rows place right after cell_size
+_AFTER_CELL_SIZE = ("font_size",)
+
+COMMON_KEYS: tuple[str, ...] = _HEAD + _GEOMETRY + _IMAGE
+
+
+def subset_fields(pair_fields: Mapping[str, Any], scene_fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A source's subset-specific fields for one scene: pair-level ones updated by scene-level ones."""
+    merged = dict(pair_fields)
+    merged.update(scene_fields)
+    return merged
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: tuples become lists (recursively)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_row(task: TaskInstance, fields: Mapping[str, Any], row_fields: Sequence[str]) -> dict[str, Any]:
+    """The metadata row of ``task``; ``fields`` are the subset-specific values, ``row_fields`` their official order."""
+    missing = [k for k in row_fields if k not in fields]
+    extra = [k for k in fields if k not in row_fields]
+    if missing or extra:
+        raise ValueError(
+            f"{task.rose_subset} source fields do not match subsets.yaml row_fields: "
+            f"missing {missing}, unexpected {extra} (fix the source's pair.fields/scene_fields)"
+        )
+    scene = task.scene
+    row: dict[str, Any] = {
+        "item_id": task.item_id,
+        "scene_id": task.scene_id,
+        "image_id": task.image_id,
+        "split": task.split,
+        "dataset_version": task.dataset_version,
+        "protocol_version": task.protocol_version,
+        "item_seed": task.item_seed,
+        "primitive_type": task.primitive_type,
+        "task_template": task.task_template,
+        "task_mode": task.task_mode,
+        "reference_source": constants.REFERENCE_SOURCE,
+        "selection_predicate": constants.SELECTION_PREDICATE,
+        "target_rule": constants.TARGET_RULE,
+        "region_type": task.region.region_type,
+        "region_params": task.region.params(),
+        "region_case": task.region_case,
+        "cue_type": task.cue_type,
+        "prompt_global": task.prompt_global,
+        "prompt_local": task.prompt_local,
+        "expected_output_format": task.expected_output_format,
+        "ground_truth_count": task.ground_truth_count,
+        "ground_truth_clicks": list(task.ground_truth_clicks),
+        "ground_truth_formal_answer": task.ground_truth_formal_answer,
+        "all_target_cells": task.all_target_cells,
+        "region_target_cells": list(task.region_target_cells),
+        "region_non_target_count": task.region_non_target_count,
+        "num_out_region_targets": task.num_out_region_targets,
+        "global_target_count": task.global_target_count,
+        "region_target_count": task.region_target_count,
+        "region_cell_count": task.region_cell_count,
+        "region_ratio": task.region_ratio,
+        "difficulty": task.difficulty,
+        "rose_subset": task.rose_subset,
+        "image": task.image,
+        "prompt": task.prompt,
+        "answer": task.ground_truth_formal_answer,
+        "rows": scene.rows,
+        "cols": scene.cols,
+        "cell_size": scene.cell_size,
+    }
+    for key in _AFTER_CELL_SIZE:
+        if key in fields:
+            row[key] = _plain(fields[key])
+    row.update(
+        image_width=scene.image_width,
+        image_height=scene.image_height,
+        grid_size_profile=scene.profile,
+        target_cells=[[c.row, c.col] for c in scene.targets],
+    )
+    for key in row_fields:
+        if key not in _AFTER_CELL_SIZE:
+            row[key] = _plain(fields[key])
+    row.update(
+        image_split=task.image_split,
+        image_cue_type=task.image_cue_type,
+        image_region_type=task.image_region.region_type,
+        image_region_params=task.image_region.params(),
+        image_note=task.image_note,
+    )
+    for key, value in task.bridge_fields:
+        row[key] = value
+    return row

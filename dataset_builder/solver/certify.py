@@ -1,0 +1,198 @@
+"""Certify a build: answer every row from its image and prompts alone, then score it.
+
+A row is answered by a policy (the reference solver by default) that sees only
+the PNG bytes, ``prompt_global`` and ``prompt_local`` -- never the metadata --
+and is scored with ``rose_bench.scoring.item.score_item`` like any model.  PASS
+1.0 on every row of every template and bridge is the proof that each item is
+solvable as posed.  The certificate is plain data (no timings) so the builder
+can store it in the manifest.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import pyarrow.parquet as pq
+from PIL import Image
+
+from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEMPLATES
+from rose_bench.scoring.item import score_item
+
+from ..hf_layout import SPLITS, TEMPLATE_CONFIGS, shard_files
+from .grid_detect import GridNotFound, detect_grid, to_pixels
+from .policies import Policy, get_policy
+from .prompt_region import PromptNotUnderstood
+
+__all__ = ["CertifyError", "BuildRow", "iter_build_rows", "certify", "CONFIG_TEMPLATES"]
+
+CONFIG_TEMPLATES: dict[str, str] = {config: template for template, config in TEMPLATE_CONFIGS.items()}
+_BATCH_ROWS = 32
+
+
+class CertifyError(ValueError):
+    """The build directory cannot be read; the message names the path and the fix."""
+
+
+@dataclass(frozen=True)
+class BuildRow:
+    meta: dict[str, Any]  # metadata row, ``image`` holding the image's path string
+    png: bytes
+    source: str  # "<parquet file>:<row index>" for error messages
+
+
+def _config_of(name: str) -> str:
+    """Accept a config folder ("t4") or a template name ("T4_CLICK_VISUAL_REGION")."""
+    if name in CONFIG_TEMPLATES:
+        return name
+    if name in TEMPLATE_CONFIGS:
+        return TEMPLATE_CONFIGS[name]
+    known = ", ".join(list(CONFIG_TEMPLATES) + list(TEMPLATE_CONFIGS))
+    raise CertifyError(f"unknown template {name!r} (fix: one of {known})")
+
+
+def _image_bytes(build_dir: Path, value: Any, source: str) -> tuple[bytes, Any]:
+    if isinstance(value, Mapping):
+        data, path = value.get("bytes"), value.get("path")
+        if data:
+            return bytes(data), path
+        if path and (build_dir / path).is_file():
+            return (build_dir / path).read_bytes(), path
+    raise CertifyError(f"{source}: image: no PNG bytes (fix: rebuild; images are stored in the 'image' column)")
+
+
+def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[str]) -> Iterator[BuildRow]:
+    """Rows of the requested template configs and splits, in config, split, shard and row order."""
+    build_dir = Path(build_dir)
+    if not (build_dir / "data").is_dir():
+        raise CertifyError(f"{build_dir}: no data/ folder (fix: point at a directory written by 'rose build --out')")
+    for config in configs:
+        for split in splits:
+            for shard in shard_files(build_dir, config, split):
+                parquet = pq.ParquetFile(shard)
+                index = 0
+                for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+                    for row in batch.to_pylist():
+                        source = f"{shard}:{index}"
+                        index += 1
+                        if "image" not in row:
+                            raise CertifyError(f"{shard}: no 'image' column (fix: rebuild with the current writer)")
+                        png, path = _image_bytes(build_dir, row["image"], source)
+                        meta = dict(row)
+                        meta["image"] = path
+                        yield BuildRow(meta, png, source)
+
+
+def _answer(policy: Policy, png: bytes, meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(answer, error) -- the policy sees the image and the two prompts only."""
+    try:
+        with Image.open(io.BytesIO(png)) as img:
+            img.load()
+            return policy(img, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or "")), None
+    except (GridNotFound, PromptNotUnderstood) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
+    """Why a row failed, in terms a builder can act on (metadata used only here, after answering)."""
+    try:
+        with Image.open(io.BytesIO(png)) as img:
+            geometry = detect_grid(to_pixels(img))
+    except GridNotFound as exc:
+        return f"grid not found: {exc}"
+    seen = (geometry.rows, geometry.cols, geometry.cell_size)
+    stored = (meta.get("rows"), meta.get("cols"), meta.get("cell_size"))
+    if seen != stored:
+        return f"grid read as {seen[0]}x{seen[1]} @ {seen[2]} px, metadata says {stored[0]}x{stored[1]} @ {stored[2]} px"
+    return "grid read correctly; odd cells or region differ"
+
+
+def _tally() -> dict[str, int]:
+    return {"items": 0, "passed": 0}
+
+
+def _rates(counts: Mapping[str, Mapping[str, int]], order: Iterable[str]) -> dict[str, dict[str, Any]]:
+    ranked = [k for k in order if k in counts] + sorted(k for k in counts if k not in set(order))
+    return {
+        k: {"items": counts[k]["items"], "passed": counts[k]["passed"], "pass_rate": counts[k]["passed"] / counts[k]["items"]}
+        for k in ranked
+    }
+
+
+def certify(
+    build_dir: Path,
+    *,
+    policy: str = "solver",
+    splits: Sequence[str] = SPLITS,
+    templates: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Answer and score every selected row; returns the certificate (``ok`` is True iff every row passes)."""
+    configs = [_config_of(t) for t in templates] if templates else list(CONFIG_TEMPLATES)
+    for split in splits:
+        if split not in SPLITS:
+            raise CertifyError(f"unknown split {split!r} (fix: one of {', '.join(SPLITS)})")
+    answer_policy = get_policy(policy)
+    by_subset: dict[str, dict[str, int]] = defaultdict(_tally)
+    by_template: dict[str, dict[str, int]] = defaultdict(_tally)
+    by_pair: dict[tuple[str, str], dict[str, int]] = defaultdict(_tally)
+    failures: list[dict[str, Any]] = []
+    total = passed = 0
+    for row in iter_build_rows(build_dir, configs, splits):
+        meta = row.meta
+        answer, error = _answer(answer_policy, row.png, meta)
+        scored = score_item(meta, answer, model=f"rose-{policy}")
+        ok = bool(scored["pass"])
+        subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
+        for counts in (by_subset[subset], by_template[template], by_pair[(subset, template)]):
+            counts["items"] += 1
+            counts["passed"] += ok
+        total += 1
+        passed += ok
+        if not ok:
+            reason = error or (
+                f"answered {answer!r}, expected {meta.get('ground_truth_formal_answer')!r}"
+                + (f" (parse_error {scored.get('parse_error')})" if scored.get("parse_error") else "")
+                + f"; {_diagnosis(row.png, meta)}"
+            )
+            failures.append(
+                {
+                    "item_id": meta.get("item_id"),
+                    "rose_subset": subset,
+                    "split": meta.get("split"),
+                    "task_template": template,
+                    "answer": answer,
+                    "expected": meta.get("ground_truth_formal_answer"),
+                    "reason": reason,
+                    "source": row.source,
+                }
+            )
+        if progress:
+            progress(1)
+    if total == 0:
+        raise CertifyError(
+            f"{build_dir}: no rows for templates {configs} and splits {list(splits)} (fix: check --split/--templates)"
+        )
+    template_order = TEMPLATE_ORDER + BRIDGE_TEMPLATES
+    subset_templates: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    for (subset, template), counts in by_pair.items():
+        subset_templates[subset][template] = counts
+    return {
+        "policy": policy,
+        "splits": list(splits),
+        "templates": [CONFIG_TEMPLATES[c] for c in configs],
+        "items": total,
+        "passed": passed,
+        "pass_rate": passed / total,
+        "ok": passed == total,
+        "by_subset": _rates(by_subset, SUBSET_ORDER),
+        "by_template": _rates(by_template, template_order),
+        "by_subset_template": {
+            s: _rates(subset_templates[s], template_order)
+            for s in [s for s in SUBSET_ORDER if s in subset_templates] + sorted(set(subset_templates) - set(SUBSET_ORDER))
+        },
+        "failures": failures,
+    }

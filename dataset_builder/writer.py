@@ -1,0 +1,329 @@
+"""DatasetWriter: built rows + PNG images -> a Hugging Face Parquet build directory.
+
+Layout (HELPERS.md): ``data/<template config>/<split>-NNNNN-of-NNNNN.parquet``,
+``README.md`` (YAML configs + dataset card) and ``manifest.json``.
+
+Why it is written the way it is:
+* Parquet is written with pyarrow directly (same options ``datasets`` 5.x uses:
+  uncompressed PLAIN image bytes, snappy + dictionary elsewhere, page index,
+  content-defined chunking) and the ``datasets`` feature types in the schema
+  metadata, so types survive and the same inputs give byte-identical files.
+* Images are spooled to a temporary directory as they arrive and read back one
+  row group at a time: a full build never holds all PNG bytes in memory.
+* Everything is written into a temporary directory that replaces ``out_dir``
+  only on success; an exception or ``abort()`` leaves no output behind.
+
+``build_info`` given to :meth:`DatasetWriter.commit` (all JSON-serialisable):
+  ``seed`` (int, required), ``scale`` (required), ``subsets`` (list, required),
+  ``config_hash`` (generator config hash), ``provenance`` ({subset: source.provenance()}),
+  ``generator`` (any extra description, e.g. the resolved config), ``choices``
+  (list of markdown strings: inferred/unknown spec choices for the card).
+  ``code_version`` is filled in when absent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import config as ds_config
+
+from rose_bench.scoring.constants import BRIDGE_TEMPLATES, SUBSET_ORDER, TEMPLATE_ORDER
+
+from . import card, summary
+from .hf_layout import (
+    BRIDGE_CONFIGS,
+    CARD_NAME,
+    DATA_DIR,
+    MAIN_CONFIGS,
+    SPLITS,
+    TEMPLATE_CONFIGS,
+    shard_name,
+)
+from .manifest import code_version, write_manifest
+from .parquet_schema import Column, SchemaError, encode_value, features_for, schema_for
+from .staging import OutputExistsError, check_target, staged_dir
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_REQUIRED_INFO = ("seed", "scale", "subsets")
+
+DEFAULT_MAX_SHARD_BYTES = 500 * 1000 * 1000  # the Hub's usual shard size
+DEFAULT_MAX_SHARD_ROWS = 100_000
+ROW_GROUP_ROWS = 100  # small row groups keep image pages cheap to read for the dataset viewer
+
+
+class WriterError(ValueError):
+    """Bad rows/images or a bad output location; the message names the item and the fix."""
+
+
+class DatasetWriter:
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        overwrite: bool = False,
+        max_shard_bytes: int = DEFAULT_MAX_SHARD_BYTES,
+        max_shard_rows: int = DEFAULT_MAX_SHARD_ROWS,
+        row_group_rows: int = ROW_GROUP_ROWS,
+    ) -> None:
+        self.out_dir = Path(out_dir).absolute()
+        self.overwrite = overwrite
+        self.max_shard_bytes = max_shard_bytes
+        self.max_shard_rows = max_shard_rows
+        self.row_group_rows = row_group_rows
+        self._check_out_dir()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._spool: Path | None = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.spool-", dir=self.out_dir.parent))
+        self._images: dict[str, int] = {}  # relative image path -> size in bytes
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def _check_out_dir(self) -> None:
+        try:
+            check_target(self.out_dir, overwrite=self.overwrite)
+        except OutputExistsError as exc:
+            raise WriterError(str(exc)) from None
+
+    def _open(self) -> Path:
+        if self._spool is None:
+            raise WriterError("writer already committed or aborted (fix: create a new DatasetWriter)")
+        return self._spool
+
+    def add_image(self, subset: str, image_id: str, png: bytes) -> str:
+        """Spool one PNG; returns its row path ``images/<subset>/<image_id>.png``.
+
+        Adding the same id again is allowed only with identical bytes.
+        """
+        spool = self._open()
+        if subset not in SUBSET_ORDER:
+            raise WriterError(f"image {image_id}: unknown subset {subset!r} (fix: one of {', '.join(SUBSET_ORDER)})")
+        if not _SAFE_ID.match(image_id):
+            raise WriterError(f"image id {image_id!r}: use letters, digits, '_', '-', '.' only")
+        if not png.startswith(PNG_SIGNATURE):
+            raise WriterError(f"image {image_id}: bytes are not a PNG (fix: encode with render.png_bytes)")
+        rel = f"images/{subset}/{image_id}.png"
+        target = spool / rel
+        if rel in self._images:
+            if target.read_bytes() != png:
+                raise WriterError(f"image {image_id}: added twice with different bytes")
+            return rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(png)
+        self._images[rel] = len(png)
+        return rel
+
+    def add_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self._open()
+        for row in rows:
+            if not isinstance(row, Mapping):
+                raise WriterError(f"row is a {type(row).__name__}, not a dict")
+            item_id = row.get("item_id")
+            if not isinstance(item_id, str) or not item_id:
+                raise WriterError(f"row without a string item_id: {dict(row)!r:.120}")
+            if item_id in self._rows:
+                raise WriterError(f"row {item_id}: duplicate item_id")
+            template = row.get("task_template")
+            if template not in TEMPLATE_CONFIGS:
+                raise WriterError(f"row {item_id}: task_template: unknown {template!r} (fix: one of {', '.join(TEMPLATE_CONFIGS)})")
+            if row.get("split") not in SPLITS:
+                raise WriterError(f"row {item_id}: split: {row.get('split')!r} is not one of {SPLITS}")
+            if row.get("rose_subset") not in SUBSET_ORDER:
+                raise WriterError(f"row {item_id}: rose_subset: unknown {row.get('rose_subset')!r}")
+            expected_image = f"images/{row['rose_subset']}/{row.get('image_id')}.png"
+            if row.get("image") != expected_image:
+                raise WriterError(f"row {item_id}: image: {row.get('image')!r} != {expected_image!r} (fix: image = images/<rose_subset>/<image_id>.png)")
+            self._rows[item_id] = dict(row)
+
+    # -- output --------------------------------------------------------------------------------
+
+    def commit(self, build_info: Mapping[str, Any]) -> Path:
+        """Write Parquet configs, README card and manifest, then move them to ``out_dir`` atomically."""
+        spool = self._open()
+        missing = [k for k in _REQUIRED_INFO if k not in build_info]
+        if missing:
+            raise WriterError(f"build_info: missing {', '.join(missing)}")
+        if not self._rows:
+            raise WriterError("no rows were added (fix: add_rows() before commit())")
+        rows = [self._rows[k] for k in sorted(self._rows)]
+        for row in rows:
+            if row["image"] not in self._images:
+                raise WriterError(f"row {row['item_id']}: image {row['image']} was never added (fix: add_image() it)")
+        info = dict(build_info)
+        info.setdefault("code_version", code_version())
+
+        self._check_out_dir()
+        with staged_dir(self.out_dir, overwrite=self.overwrite) as stage:
+            parquet_rows, config_features = self._write_parquet(stage, rows)
+            description = _describe(info, rows, parquet_rows, self._arrow_bytes, self._columns_of)
+            (stage / CARD_NAME).write_text(
+                card.render_readme(description, config_features, _data_sizes(stage)), encoding="utf-8"
+            )
+            write_manifest(stage, description)
+        self._cleanup()
+        return self.out_dir
+
+    def abort(self) -> None:
+        """Drop everything added so far; ``out_dir`` is left as it was."""
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
+        self._rows.clear()
+        self._images.clear()
+
+    def __enter__(self) -> "DatasetWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()  # no-op after a successful commit
+
+    # -- Parquet -------------------------------------------------------------------------------
+
+    def _write_parquet(self, stage: Path, rows: list[dict[str, Any]]):
+        """One folder per template config; the five main configs share one schema (the composites span them)."""
+        groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(MAIN_CONFIGS, TEMPLATE_ORDER)]
+        groups += [((cfg,), (template,)) for cfg, template in BRIDGE_CONFIGS.items()]
+        by_template: dict[str, list[dict[str, Any]]] = {t: [] for t in TEMPLATE_CONFIGS}
+        for row in rows:
+            by_template[row["task_template"]].append(row)
+        parquet_rows: dict[str, dict[str, int]] = {}
+        self._arrow_bytes: dict[str, dict[str, int]] = {}
+        self._columns_of: dict[str, tuple[Column, ...]] = {}
+        config_features: dict[str, Any] = {}
+        for folders, templates in groups:
+            group_rows = [r for t in templates for r in by_template[t]]
+            try:
+                columns = schema_for(sorted(group_rows, key=lambda r: r["item_id"]), templates)
+            except SchemaError as exc:
+                raise WriterError(f"templates {', '.join(templates)}: {exc}") from None
+            features = features_for(columns)
+            for folder in folders:
+                config_features[folder] = features
+                self._columns_of[folder] = columns
+                template = next(t for t, c in TEMPLATE_CONFIGS.items() if c == folder)
+                parquet_rows[folder] = {}
+                self._arrow_bytes[folder] = {}
+                for split in SPLITS:
+                    split_rows = [r for r in by_template[template] if r["split"] == split]
+                    nbytes = self._write_split(stage / DATA_DIR / folder, split, split_rows, columns, features)
+                    parquet_rows[folder][split] = len(split_rows)
+                    self._arrow_bytes[folder][split] = nbytes
+        return parquet_rows, config_features
+
+    def _plan_shards(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        shards: list[list[dict[str, Any]]] = [[]]
+        size = 0
+        for row in rows:
+            row_bytes = self._images[row["image"]] + len(json.dumps(row, ensure_ascii=False, default=str).encode())
+            if shards[-1] and (len(shards[-1]) >= self.max_shard_rows or size + row_bytes > self.max_shard_bytes):
+                shards.append([])
+                size = 0
+            shards[-1].append(row)
+            size += row_bytes
+        return shards
+
+    def _write_split(self, folder: Path, split: str, rows, columns: tuple[Column, ...], features) -> int:
+        """Write the shards of one folder/split; returns the in-memory Arrow size (the card's num_bytes)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        nbytes = 0
+        schema = features.arrow_schema
+        if not rows:
+            return 0  # `datasets` cannot load a 0-row split, so an empty split is left out (README too)
+        shards = self._plan_shards(rows)
+        for index, shard in enumerate(shards):
+            path = folder / shard_name(split, index, len(shards))
+            with pq.ParquetWriter(path, schema, **_parquet_options(columns)) as writer:
+                writer.add_key_value_metadata({"content_defined_chunking": json.dumps(ds_config.DEFAULT_CDC_OPTIONS)})
+                for start in range(0, len(shard), self.row_group_rows):
+                    chunk = shard[start : start + self.row_group_rows]
+                    table = pa.Table.from_pydict(self._columns(chunk, columns), schema=schema)
+                    writer.write_table(table, row_group_size=len(chunk))
+                    nbytes += table.nbytes
+        return nbytes
+
+    def _columns(self, rows: list[dict[str, Any]], columns: tuple[Column, ...]) -> dict[str, list[Any]]:
+        spool = self._open()
+        data: dict[str, list[Any]] = {c.name: [] for c in columns}
+        for row in rows:
+            for col in columns:
+                if col.dtype == "image":
+                    data[col.name].append({"bytes": (spool / row["image"]).read_bytes(), "path": row["image"]})
+                    continue
+                try:
+                    data[col.name].append(encode_value(col, row.get(col.name)))
+                except SchemaError as exc:
+                    raise WriterError(f"row {row['item_id']}: field {col.name}: {exc}") from None
+        return data
+
+
+def _parquet_options(columns: tuple[Column, ...]) -> dict[str, Any]:
+    """Per-leaf options as ``datasets`` 5.x writes them (Xet-friendly raw image bytes, snappy elsewhere)."""
+    compression: dict[str, str] = {}
+    encoding: dict[str, str] = {}
+    dictionary: list[str] = []
+    for col in columns:
+        if col.dtype == "image":
+            leaves = [f"{col.name}.bytes", f"{col.name}.path"]
+        elif col.dtype == "list<string>":
+            leaves = [f"{col.name}.list.element"]
+        elif col.dtype == "list<list<int64>>":
+            leaves = [f"{col.name}.list.element.list.element"]
+        else:
+            leaves = [col.name]
+        for leaf in leaves:
+            if col.dtype == "image":
+                compression[leaf] = "none"
+                encoding[leaf] = "PLAIN"
+            else:
+                compression[leaf] = "snappy"
+                dictionary.append(leaf)
+    return {
+        "compression": compression,
+        "use_dictionary": dictionary,
+        "column_encoding": encoding,
+        "write_page_index": True,
+        "use_content_defined_chunking": ds_config.DEFAULT_CDC_OPTIONS,
+        "write_statistics": True,
+    }
+
+
+def _data_sizes(stage: Path) -> dict[str, int]:
+    """Bytes of Parquet per template folder (the card's download sizes)."""
+    return {
+        folder.name: sum(p.stat().st_size for p in folder.glob("*.parquet"))
+        for folder in sorted((stage / DATA_DIR).iterdir())
+    }
+
+
+def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows, arrow_bytes, columns) -> dict[str, Any]:
+    """The manifest body (minus files) and the card's input: one description of the build."""
+    counts = summary.counts(rows)
+    counts["parquet_rows"] = parquet_rows
+    counts["arrow_bytes"] = arrow_bytes
+    return {
+        "dataset_name": "rose-bench",
+        "code_version": info["code_version"],
+        "seed": info["seed"],
+        "scale": info["scale"],
+        "subsets": list(info["subsets"]),
+        "config_hash": info.get("config_hash"),
+        "license": info.get("license"),
+        "versions": summary.versions(rows),
+        "counts": counts,
+        "statistics": summary.statistics(rows),
+        "provenance": info.get("provenance") or {},
+        "generator": info.get("generator") or {},
+        "choices": list(info.get("choices") or []),
+        "row_key_order": summary.row_key_order(rows),
+        "columns": {folder: [[c.name, c.dtype] for c in cols] for folder, cols in columns.items()},
+    }
