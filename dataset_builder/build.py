@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sys
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -151,6 +152,8 @@ _WORKER_SOURCES: dict[str, Source] = {}
 
 
 def _init_worker(sources: Mapping[str, Source]) -> None:
+    # Ctrl-C is handled once, by the parent (abort + cleanup); workers just stop when the pool shuts down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_SOURCES.clear()
     _WORKER_SOURCES.update(sources)
 

@@ -170,7 +170,7 @@ def statistics_section(description: Mapping[str, Any]) -> str:
 def _licences_in(obj: Any, out: list[str]) -> None:
     if isinstance(obj, Mapping):
         for k, v in obj.items():
-            if re.search(r"licen[cs]e", str(k), re.I) and isinstance(v, (str, list)):
+            if re.fullmatch(r"(.*_)?licen[cs]es?", str(k), re.I) and isinstance(v, (str, list)):
                 for item in [v] if isinstance(v, str) else v:
                     if isinstance(item, str) and item not in out:
                         out.append(item)
@@ -211,6 +211,8 @@ def version_section(description: Mapping[str, Any]) -> str:
         f"- generator config hash: {description.get('config_hash') or 'not recorded'}",
         "- `dataset_version` per subset: "
         + "; ".join(f"{_short(s)} = {', '.join(v)}" for s, v in versions["dataset_version"].items()),
+        "- bridge `dataset_version`: "
+        + ("; ".join(f"{t.split('_')[0]} = {', '.join(v)}" for t, v in versions["bridge_dataset_version"].items()) or "none"),
         "- `protocol_version` per template: "
         + "; ".join(f"{t.split('_')[0]} = {', '.join(v)}" for t, v in versions["protocol_version"].items()),
     ]

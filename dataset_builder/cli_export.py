@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from rose_bench.scoring.io import InputError
+
 from .export import ExportError, export_official
-from .staging import OutputExistsError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     try:
         counts = export_official(args.build_dir, args.out_dir, overwrite=args.overwrite)
-    except (ExportError, OutputExistsError) as exc:
+    except (ExportError, InputError) as exc:
         print(f"rose export-official: {exc}", file=sys.stderr)
         return 2
     files = ", ".join(f"{path} ({n} rows)" for path, n in counts["metadata"].items())

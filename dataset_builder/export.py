@@ -18,11 +18,11 @@ from typing import Any, Iterator, Mapping
 import pyarrow.parquet as pq
 
 from rose_bench.scoring.constants import SUBSET_ORDER
+from rose_bench.scoring.io import atomic_dir
 
 from .hf_layout import BRIDGE_CONFIGS, MAIN_CONFIGS, OFFICIAL_BRIDGE_DIRS, SPLITS, TEMPLATE_CONFIGS, shard_files
 from .manifest import read_manifest, verify_manifest
 from .parquet_schema import Column, decode_value
-from .staging import staged_dir
 
 
 class ExportError(ValueError):
@@ -73,7 +73,7 @@ def export_official(build_dir: Path, out_dir: Path, *, overwrite: bool = False) 
 
     counts: dict[str, Any] = {"metadata": {}, "images": 0}
     image_sha: dict[str, str] = {}
-    with staged_dir(Path(out_dir), overwrite=overwrite) as stage:
+    with atomic_dir(Path(out_dir), overwrite=overwrite) as stage:
 
         def save_image(row: dict[str, Any], rel: str) -> None:
             data = (row.get("image") or {}).get("bytes")

@@ -93,14 +93,19 @@ def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The dataset_version strings per subset and the protocol_version strings, as found in the rows."""
+    """Version strings as found in the rows: main-row dataset_version per subset, bridge ones per template."""
     dv: dict[str, set] = {}
+    bridge_dv: dict[str, set] = {}
     pv: dict[str, set] = {}
     for r in rows:
-        dv.setdefault(r["rose_subset"], set()).add(str(r.get("dataset_version")))
+        if r["task_template"] in TEMPLATE_ORDER:
+            dv.setdefault(r["rose_subset"], set()).add(str(r.get("dataset_version")))
+        else:
+            bridge_dv.setdefault(r["task_template"], set()).add(str(r.get("dataset_version")))
         pv.setdefault(r["task_template"], set()).add(str(r.get("protocol_version")))
     return {
         "dataset_version": {s: sorted(dv[s]) for s in sorted(dv, key=_subset_key)},
+        "bridge_dataset_version": {t: sorted(bridge_dv[t]) for t in sorted(bridge_dv, key=_template_key)},
         "protocol_version": {t: sorted(pv[t]) for t in sorted(pv, key=_template_key)},
     }
 

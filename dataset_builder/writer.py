@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import config as ds_config
 
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.io import atomic_dir
 
 from . import card, summary
 from .hf_layout import (
@@ -48,11 +49,11 @@ from .hf_layout import (
 )
 from .manifest import code_version, write_manifest
 from .parquet_schema import Column, SchemaError, encode_value, features_for, schema_for
-from .staging import OutputExistsError, check_target, staged_dir
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REQUIRED_INFO = ("seed", "scale", "subsets")
+_DESCRIBED_INFO = {"seed", "scale", "subsets", "config_hash", "license", "provenance", "generator", "choices", "code_version"}
 
 DEFAULT_MAX_SHARD_BYTES = 500 * 1000 * 1000  # the Hub's usual shard size
 DEFAULT_MAX_SHARD_ROWS = 100_000
@@ -87,10 +88,11 @@ class DatasetWriter:
     # -- input ---------------------------------------------------------------------------------
 
     def _check_out_dir(self) -> None:
-        try:
-            check_target(self.out_dir, overwrite=self.overwrite)
-        except OutputExistsError as exc:
-            raise WriterError(str(exc)) from None
+        """Fail before any work is done (atomic_dir checks again when the output is moved in place)."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise WriterError(f"{self.out_dir}: exists and is not a directory (fix: choose another --out)")
+        if self.out_dir.is_dir() and any(self.out_dir.iterdir()) and not self.overwrite:
+            raise WriterError(f"{self.out_dir}: exists and is not empty (fix: pass --overwrite or choose another --out)")
 
     def _open(self) -> Path:
         if self._spool is None:
@@ -160,7 +162,7 @@ class DatasetWriter:
         info.setdefault("code_version", code_version())
 
         self._check_out_dir()
-        with staged_dir(self.out_dir, overwrite=self.overwrite) as stage:
+        with atomic_dir(self.out_dir, overwrite=self.overwrite) as stage:
             parquet_rows, config_features = self._write_parquet(stage, rows)
             description = _describe(info, rows, parquet_rows, self._arrow_bytes, self._columns_of)
             (stage / CARD_NAME).write_text(
@@ -234,11 +236,11 @@ class DatasetWriter:
 
     def _write_split(self, folder: Path, split: str, rows, columns: tuple[Column, ...], features) -> int:
         """Write the shards of one folder/split; returns the in-memory Arrow size (the card's num_bytes)."""
+        if not rows:
+            return 0  # `datasets` cannot load a 0-row split, so an empty split is left out (README too)
         folder.mkdir(parents=True, exist_ok=True)
         nbytes = 0
         schema = features.arrow_schema
-        if not rows:
-            return 0  # `datasets` cannot load a 0-row split, so an empty split is left out (README too)
         shards = self._plan_shards(rows)
         for index, shard in enumerate(shards):
             path = folder / shard_name(split, index, len(shards))
@@ -302,6 +304,7 @@ def _data_sizes(stage: Path) -> dict[str, int]:
     return {
         folder.name: sum(p.stat().st_size for p in folder.glob("*.parquet"))
         for folder in sorted((stage / DATA_DIR).iterdir())
+        if folder.is_dir()
     }
 
 
@@ -324,6 +327,8 @@ def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows,
         "provenance": info.get("provenance") or {},
         "generator": info.get("generator") or {},
         "choices": list(info.get("choices") or []),
+        # anything else the builder recorded (e.g. scenes_per_subset), kept verbatim
+        "build_options": {k: v for k, v in info.items() if k not in _DESCRIBED_INFO},
         "row_key_order": summary.row_key_order(rows),
         "columns": {folder: [[c.name, c.dtype] for c in cols] for folder, cols in columns.items()},
     }

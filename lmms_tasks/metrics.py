@@ -1,6 +1,7 @@
 """lmms-eval scoring hooks: thin adapters onto ``rose_bench.scoring``.
 
-``process_results`` hands the model text, only stripped, to
+``process_results_<kind>`` (one per task kind: all, count, action and the two
+bridges) hands the model text, only stripped, to
 :func:`rose_bench.scoring.item.score_item` and returns the per-item row (spec
 §7.5: item_id, scene_id, rose_subset, task_template, task_mode and every score
 field) under the metric ``pass``.  Every other metric gets an :class:`ItemRef`
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from rose_bench.scoring import aggregate
+from rose_bench.scoring.constants import T1, T2, T3, T4, T5, TEMPLATE_SHORT
 from rose_bench.scoring.item import score_item
 
 Document = Mapping[str, Any]
@@ -54,20 +56,59 @@ def score_response(doc: Document, text: str | None, *, model: str = "") -> dict:
     return score_item(doc, text, model=model)
 
 
-def _figure_table() -> dict[str, Callable[[Sequence[Mapping[str, Any]]], Optional[float]]]:
-    return aggregate.lmms_figures()
+# lmms-eval metric name -> (aggregate function, key of its result); the names are the task YAMLs' metrics.
+FIGURE_SOURCES: dict[str, tuple[str, str]] = {
+    "pass": ("table1", "Avg. PASS"),
+    "soft": ("table1", "Avg. SOFT"),
+    "valid": ("table1", "VALID"),
+    "g_cnt": ("table2", TEMPLATE_SHORT[T1]),
+    "l_cnt": ("table2", TEMPLATE_SHORT[T2]),
+    "l_clk": ("table2", TEMPLATE_SHORT[T3]),
+    "v_clk": ("table2", TEMPLATE_SHORT[T4]),
+    "excl_cs": ("table2", TEMPLATE_SHORT[T5]),
+    "c_f1": ("table2", "C-F1"),
+    "r_ok": ("table2", "R-OK"),
+    "counting_avg": ("perception_action_gap", "Counting Avg."),
+    "action_avg": ("perception_action_gap", "Action Avg."),
+    "gap": ("perception_action_gap", "gap"),
+}
+FIGURES: tuple[str, ...] = tuple(FIGURE_SOURCES)
 
 
-FIGURES: tuple[str, ...] = (
-    "pass", "soft", "valid", "g_cnt", "l_cnt", "l_clk", "v_clk", "excl_cs", "c_f1", "r_ok",
-    "counting_avg", "action_avg", "gap",
-)
+# Figures per task kind (key = the dataset config the task reads); the task YAMLs list the same metrics.
+# A task must return exactly its own metrics: lmms-eval would print any extra key as an empty result.
+TASK_FIGURES: dict[str, tuple[str, ...]] = {
+    "all": FIGURES,
+    "count": ("pass", "soft", "valid", "g_cnt", "l_cnt", "counting_avg"),
+    "action": ("pass", "soft", "valid", "l_clk", "v_clk", "excl_cs", "c_f1", "r_ok", "action_avg"),
+    "global_click": ("pass", "soft", "valid", "c_f1", "r_ok"),
+    "matched_local_count": ("pass", "soft", "valid"),
+}
 
 
-def process_results(doc: Document, results: Sequence[str]) -> dict[str, Any]:
+def per_item(doc: Document, results: Sequence[str], figures: Sequence[str]) -> dict[str, Any]:
+    """{figure: payload}: the scored row under PAYLOAD_METRIC, an ItemRef to it under the others."""
     row = score_response(doc, results[0] if results else "")
     ref = ItemRef(row)
-    return {name: (row if name == PAYLOAD_METRIC else ref) for name in FIGURES}
+    return {name: (row if name == PAYLOAD_METRIC else ref) for name in figures}
+
+
+def _processor(kind: str) -> Callable[[Document, Sequence[str]], dict[str, Any]]:
+    figures = TASK_FIGURES[kind]
+
+    def process_results(doc: Document, results: Sequence[str]) -> dict[str, Any]:
+        return per_item(doc, results, figures)
+
+    process_results.__name__ = process_results.__qualname__ = f"process_results_{kind}"
+    process_results.__doc__ = f"Scored row of one {kind!r} item under each of {figures}."
+    return process_results
+
+
+process_results_all = _processor("all")
+process_results_count = _processor("count")
+process_results_action = _processor("action")
+process_results_global_click = _processor("global_click")
+process_results_matched_local_count = _processor("matched_local_count")
 
 
 def rows_of(items: Sequence[Any]) -> list[Mapping[str, Any]]:
@@ -93,7 +134,9 @@ class _FigureCache:
 
 
 def aggregate_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Optional[float]]:
-    raise NotImplementedError
+    """Every figure of FIGURE_SOURCES over ``rows`` (each aggregate table computed once)."""
+    tables = {name: getattr(aggregate, name)(rows) for name in {source for source, _ in FIGURE_SOURCES.values()}}
+    return {figure: tables[source][key] for figure, (source, key) in FIGURE_SOURCES.items()}
 
 
 _CACHE = _FigureCache()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from . import constants as C
+from .aggregate import table2
 from .item import score_item
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "pair_matched_count",
     "summarize_matched_count",
     "macro_summary",
-    "template_pass_macro",
     "evaluate_global_click",
     "evaluate_matched_count",
 ]
@@ -156,16 +156,20 @@ def score_bridge_items(
     for item_id in matched:
         prediction = predictions[item_id]
         # as the official scripts: a prediction's own "model" key wins over the run name
-        item_model = prediction["model"] if "model" in prediction else model
-        rows.append(
-            score_item(
+        item_model = prediction.get("model", model)
+        try:
+            scored = score_item(
                 by_id[item_id],
                 prediction.get("raw_text"),
                 model=item_model,
                 api_error_text=prediction.get("error"),
                 near_miss_l1=near_miss_l1,
             )
-        )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BridgeError(
+                f"bridge metadata item {item_id!r} cannot be scored: {exc!r} (fix: run `rose validate` on the metadata)"
+            ) from exc
+        rows.append(scored)
     coverage = {
         "num_expected": len(by_id),
         "num_predictions_loaded": len(prediction_rows),
@@ -215,14 +219,6 @@ def _by_known_subset(rows: Sequence[dict], summarize: Callable[[Sequence[dict]],
     for row in rows:
         buckets[str(row.get("rose_subset"))].append(row)
     return {s: summarize(buckets[s]) for s in C.SUBSET_ORDER if s in buckets}
-
-
-def template_pass_macro(main_rows: Sequence[Mapping[str, Any]], template: str) -> Optional[float]:
-    """Table-2 template PASS: mean over subsets of that template's item-mean PASS (spec §8.3)."""
-    return _mean(
-        _mean(r.get("pass") for r in main_rows if r.get("rose_subset") == s and r.get("task_template") == template)
-        for s in C.SUBSET_ORDER
-    )
 
 
 # --- §9.1 global-click bridge ------------------------------------------------------------------
@@ -365,7 +361,7 @@ def evaluate_global_click(
 
     by_subset = _by_known_subset(rows, summarize_global_click)
     macro = macro_summary(by_subset)
-    v_clk = template_pass_macro(main, C.T4)
+    v_clk = table2(main).get(C.TEMPLATE_SHORT[C.T4]) if main else None
     deltas = {
         "G-Cnt": macro.get("gcnt_pass_rate"),
         "G-Clk": macro.get("gclk_pass_rate"),

@@ -1,8 +1,9 @@
 """``rose bridge global-click|matched-local-count``: the §9.1/§9.2 bridge analyses.
 
-Reads bridge metadata (JSONL or Parquet), the bridge predictions and the
-model's main ``per_item_eval.jsonl`` (file or directory searched
-recursively); writes the official file set into ``--out_dir``.
+Reads the bridge metadata (JSONL/Parquet file, official folder or ``rose build``
+directory), the bridge predictions and the model's main ``per_item_eval.jsonl``
+(file or directory searched recursively); writes the official file set into
+``--out_dir`` without touching other files there.
 """
 
 from __future__ import annotations
@@ -20,19 +21,26 @@ from .io import InputError, read_jsonl, write_csv, write_json, write_jsonl
 if TYPE_CHECKING:
     from .bridges import BridgeResult
 
-_COMMANDS: dict[str, tuple[str, str, bool]] = {
-    # name -> (analysis in .bridges, help, main rows required)
-    "global-click": ("evaluate_global_click", "G-Cnt -> G-Clk -> V-Clk bridge on T1B items (spec 9.1)", False),
-    "matched-local-count": ("evaluate_matched_count", "mL-Cnt vs L-Clk on T2B items paired with T3 (spec 9.2)", True),
+_COMMANDS: dict[str, tuple[str, str, str, bool]] = {
+    # name -> (analysis in .bridges, build config, help, main rows required)
+    "global-click": ("evaluate_global_click", "t1b", "G-Cnt -> G-Clk -> V-Clk bridge on T1B items (spec 9.1)", False),
+    "matched-local-count": (
+        "evaluate_matched_count", "t2b", "mL-Cnt vs L-Clk on T2B items paired with T3 (spec 9.2)", True,
+    ),
 }
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("bridge", help="bridge diagnostics (global click; matched local count)")
     kinds = parser.add_subparsers(dest="bridge", metavar="BRIDGE", required=True)
-    for name, (_, help_text, main_required) in _COMMANDS.items():
+    for name, (_, _, help_text, main_required) in _COMMANDS.items():
         sub = kinds.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--metadata", type=Path, required=True, help="bridge metadata (.jsonl or .parquet)")
+        sub.add_argument(
+            "--metadata",
+            type=Path,
+            required=True,
+            help="bridge metadata: a .jsonl/.parquet file, the official folder or a `rose build` directory",
+        )
         sub.add_argument("--predictions", type=Path, required=True, help="bridge predictions JSONL")
         sub.add_argument(
             "--main_per_item",
@@ -53,21 +61,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def read_metadata(path: Path) -> list[dict]:
-    """Metadata rows from JSONL, or from Parquet without the embedded image bytes."""
-    if path.suffix.lower() != ".parquet":
-        return read_jsonl(path)
-    if not path.is_file():
-        raise InputError(path, "file not found")
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise InputError(path, f"cannot read Parquet: {exc}") from exc
-    if "image" in table.column_names and str(table.schema.field("image").type).startswith("struct"):
-        table = table.drop_columns(["image"])
-    return table.to_pylist()
+def metadata_files(path: Path, config: str, split: str) -> list[Path]:
+    """The bridge metadata files: a .jsonl/.parquet file, an official dataset root
+    (``metadata_<split>.jsonl``) or a ``rose build`` directory (``data/<config>/<split>-*.parquet``)."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        official = path / f"metadata_{split}.jsonl"
+        if official.is_file():
+            return [official]
+        shards = sorted((path / "data" / config).glob(f"{split}-*.parquet"))
+        if shards:
+            return shards
+        raise InputError(
+            path, f"neither metadata_{split}.jsonl nor data/{config}/{split}-*.parquet",
+            fix="pass the bridge metadata file, the official analysis/data/<bridge> folder or a `rose build` directory",
+        )
+    raise InputError(path, "no such file or directory", fix="pass the bridge metadata (.jsonl, .parquet or a directory)")
 
 
 def read_per_item(path: Path) -> list[dict]:
@@ -78,6 +89,12 @@ def read_per_item(path: Path) -> list[dict]:
             raise InputError(path, "no per_item_eval.jsonl under this directory", fix="run `rose score` first")
         return [row for file in files for row in read_jsonl(file)]
     return read_jsonl(path)
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Fail before any work if ``out_dir`` cannot become an output directory."""
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InputError(out_dir, "exists and is not a directory", fix="choose another --out_dir")
 
 
 def publish(
@@ -115,20 +132,20 @@ def publish(
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _filter_split(rows: list[dict], split: str) -> list[dict]:
-    return [r for r in rows if not split or r.get("split") in (None, split)]
-
-
 def _show(value: Any) -> str:
     return "--" if value is None else f"{value}%"
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import bridges  # imported here so `rose consistency` (which reuses publish) stays light
+    # imported here so that `rose consistency` (which reuses publish) stays light
+    from . import bridges
+    from .evaluate import load_metadata
 
-    analysis = getattr(bridges, _COMMANDS[args.bridge][0])
+    analysis_name, config = _COMMANDS[args.bridge][:2]
+    analysis = getattr(bridges, analysis_name)
     try:
-        metadata = _filter_split(read_metadata(args.metadata), args.split)
+        check_out_dir(args.out_dir)
+        metadata, _ = load_metadata(metadata_files(args.metadata, config, args.split), args.split)
         if not metadata:
             raise InputError(args.metadata, f"no rows of split {args.split!r}", fix="check --split")
         predictions = read_jsonl(args.predictions)
@@ -145,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             digits=args.digits,
             main_source=str(args.main_per_item) if args.main_per_item else None,
         )
-    except (InputError, bridges.BridgeError, ValueError) as exc:  # ValueError: malformed metadata rows
+    except (InputError, bridges.BridgeError) as exc:
         print(f"rose bridge {args.bridge}: error: {exc}", file=sys.stderr)
         return 2
     publish(args.out_dir, jsonl=result.jsonl, json=result.json, csv=result.csv)
@@ -153,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(args: argparse.Namespace, result: "BridgeResult") -> None:
+def _print_summary(args: argparse.Namespace, result: BridgeResult) -> None:
     s: Mapping[str, Any] = result.summary
     paired_key = "n_main_gcnt_matched" if args.bridge == "global-click" else "n_main_lclk_matched"
     paired = s["macro_equal_subset"].get(paired_key)
@@ -163,7 +180,7 @@ def _print_summary(args: argparse.Namespace, result: "BridgeResult") -> None:
             print(f"  {key:<28} {_show(value)}")
     if args.bridge == "global-click":
         d = s["bridge_deltas"]
-        pct = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}"  # noqa: E731
+        pct = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}%"
         print(f"  {'V-Clk (main T4)':<28} {pct(d['V-Clk'])}")
         print(f"  {'delta C->G / G->V':<28} {pct(d['delta_C_to_G'])} / {pct(d['delta_G_to_V'])}")
     if args.main_per_item and not paired:

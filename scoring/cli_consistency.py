@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_bridge import publish
+from .cli_bridge import check_out_dir, publish
 from .consistency import consistency_bundle, latex_rows, percent_rows
 from .io import InputError, read_jsonl
 
@@ -46,6 +46,7 @@ def discover(inputs: list[Path]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        check_out_dir(args.out_dir)
         rows = [row for file in discover(args.inputs) for row in read_jsonl(file)]
         models = [m.strip() for m in args.models.split(",") if m.strip()]
         bundle = consistency_bundle(rows, args.split, models or None)
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for rec in bundle["models"]:
         macro = rec["macro_equal_subset"]
-        show = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}%"  # noqa: E731
+        show = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}%"
         print(
             f"{rec['model']:<24} T1={show(macro['T1'])}  L-Cnt|T1={show(macro['L-Cnt|T1'])}  "
             f"Action Ret.={show(macro['Action Ret.'])}  Action Fail.={show(macro['Action Fail.'])}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from .validate import KINDS, detect_file_kind, validate_file
@@ -16,10 +15,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=(
             "Check rows against the ROSE metadata/prediction schemas and the derived-field rules "
             "(region inside the grid, counts, clicks and canonical answers consistent, unique item ids). "
-            "Prints one line per problem (file:line: field: reason) and a summary; exit 0 if clean, 2 otherwise."
+            "Prints one line per problem (file:line: field: reason), a line per file with problems and a summary; "
+            "exit 0 if clean, 2 otherwise."
         ),
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="JSONL/Parquet files; a directory stands for its *.parquet and metadata*.jsonl files (recursive)",
+    )
     parser.add_argument(
         "--kind",
         choices=KINDS,
@@ -30,10 +36,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory (a `rose build` output or an official dataset root) becomes its
+    metadata files. An empty directory stays as is, so that it is reported."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.rglob("*.parquet")) + sorted(path.rglob("metadata*.jsonl"))
+            out += found or [path]
+        else:
+            out.append(path)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     seen: dict[str, dict] = {kind: {} for kind in KINDS}
     reports = []
-    for path in args.files:
+    for path in expand(args.files):
         kind = args.kind or detect_file_kind(path)
         report = validate_file(path, kind, seen_ids=seen[kind] if kind else None)
         reports.append(report)
@@ -42,11 +61,13 @@ def run(args: argparse.Namespace) -> int:
     n_rows = sum(r.rows for r in reports)
     n_problems = sum(len(r.problems) for r in reports)
     n_bad = sum(r.bad_rows for r in reports)
-    kinds = ", ".join(f"{r.file} ({r.kind}, {r.rows} rows, {len(r.problems)} problems)" for r in reports)
+    for r in reports:
+        if r.problems:
+            print(f"{r.file}: {r.kind}, {r.rows} rows, {len(r.problems)} problem(s) in {r.bad_rows} row(s)")
+    kinds = ", ".join(f"{k} {sum(r.rows for r in reports if r.kind == k)}" for k in KINDS if any(r.kind == k for r in reports))
     status = "OK" if n_problems == 0 else "FAILED"
     print(
-        f"rose validate: {status}: {len(reports)} file(s), {n_rows} rows, "
-        f"{n_problems} problem(s) in {n_bad} row(s) -- {kinds}",
-        file=sys.stdout,
+        f"rose validate: {status}: {len(reports)} file(s), {n_rows} rows ({kinds or 'none'}), "
+        f"{n_problems} problem(s) in {n_bad} row(s)"
     )
     return 0 if n_problems == 0 else 2

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-__all__ = ["InputError", "read_jsonl", "write_jsonl", "write_json", "write_csv", "atomic_dir"]
+__all__ = ["InputError", "iter_jsonl", "read_jsonl", "write_jsonl", "write_json", "write_csv", "atomic_dir"]
 
 
 class InputError(ValueError):
@@ -50,12 +50,11 @@ class InputError(ValueError):
         return text
 
 
-def read_jsonl(path: Path | str) -> list[dict]:
-    """Read one JSON object per line; blank lines are skipped."""
+def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-blank line (for errors that cite lines)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found" if not path.exists() else "not a file", fix="pass an existing JSONL file")
-    rows: list[dict] = []
     try:
         with path.open("r", encoding="utf-8") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -74,10 +73,14 @@ def read_jsonl(path: Path | str) -> list[dict]:
                         path, f"expected a JSON object, got {type(row).__name__}", line=line_no,
                         fix="write one JSON object ({...}) per line",
                     )
-                rows.append(row)
+                yield line_no, row
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
-    return rows
+
+
+def read_jsonl(path: Path | str) -> list[dict]:
+    """Read one JSON object per line; blank lines are skipped."""
+    return [row for _, row in iter_jsonl(path)]
 
 
 def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:

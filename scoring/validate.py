@@ -167,8 +167,9 @@ def _decode_params(row: dict, problems: list[tuple[str, str]]) -> dict:
 def _embedded_image(row: dict, problems: list[tuple[str, str]]) -> dict:
     """Parquet rows carry the image itself (datasets Image feature: {bytes, path}).
 
-    The embedded bytes replace the relative path of the JSONL form, so the path
-    checks are satisfied by the canonical path and the bytes are checked instead.
+    The struct's ``path`` stands for the JSONL form's relative path (and is
+    checked like it); without one, the canonical path is assumed.  The bytes
+    must be a PNG.
     """
     image = row.get("image")
     if not isinstance(image, Mapping):
@@ -176,10 +177,11 @@ def _embedded_image(row: dict, problems: list[tuple[str, str]]) -> dict:
     data = image.get("bytes")
     if not data:
         problems.append(("/image/bytes", "embedded image has no bytes"))
-    elif not bytes(data[:8]) == _PNG_SIGNATURE:
+    elif bytes(data[:8]) != _PNG_SIGNATURE:
         problems.append(("/image/bytes", "embedded image is not a PNG (bad signature)"))
     out = dict(row)
-    out["image"] = f"images/{row.get('rose_subset')}/{row.get('image_id')}.png"
+    path = image.get("path")
+    out["image"] = path if isinstance(path, str) and path else f"images/{row.get('rose_subset')}/{row.get('image_id')}.png"
     return out
 
 
@@ -428,6 +430,8 @@ def validate_file(
     """
     path = Path(path)
     name = str(path)
+    if path.is_dir():
+        return FileReport(name, kind or "?", 0, (Problem(name, None, "", "directory holds no *.parquet or metadata*.jsonl file"),))
     if not path.is_file():
         return FileReport(name, kind or "?", 0, (Problem(name, None, "", "file not found"),))
     parquet = path.suffix.lower() == ".parquet"

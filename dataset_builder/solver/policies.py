@@ -18,7 +18,7 @@ from typing import Callable
 
 from PIL import Image
 
-from rose_bench.scoring.grammar import COUNT, format_answer
+from rose_bench.scoring.grammar import CLICK_COUNT, COUNT, format_answer
 from rose_bench.scoring.grid import Cell
 
 from .grid_detect import GridNotFound, detect_grid, to_pixels
@@ -26,7 +26,7 @@ from .oddity import read_scene
 from .prompt_region import read_prompt
 from .solve import analyse, answer_for, solve
 
-__all__ = ["Policy", "POLICIES", "get_policy", "request_seed"]
+__all__ = ["Policy", "POLICIES", "get_policy", "request_seed", "shift_one_cell"]
 
 Policy = Callable[[Image.Image, str, str], str]
 
@@ -69,9 +69,20 @@ def random_policy(image: Image.Image, prompt_global: str, prompt_local: str) -> 
     return answer_for(mode, frozenset(cells))
 
 
-def _shift(cell: Cell, cols: int) -> Cell:
-    """The cell one column to the right (to the left in the last column)."""
-    return Cell(cell.row, cell.col + 1 if cell.col < cols else cell.col - 1)
+_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # right, left, down, up: first that keeps every click in the grid
+
+
+def shift_one_cell(cells: frozenset[Cell], rows: int, cols: int) -> list[Cell]:
+    """Every cell moved by the same one-cell step.
+
+    One common step (rather than per-cell moves) guarantees the shifted set
+    never equals the original one, so the baseline can only pass on empty sets.
+    """
+    for dr, dc in _SHIFTS:
+        moved = [Cell(c.row + dr, c.col + dc) for c in cells]
+        if all(1 <= m.row <= rows and 1 <= m.col <= cols for m in moved):
+            return moved
+    return [Cell(c.row, c.col + 1) for c in cells]
 
 
 def count_only_policy(image: Image.Image, prompt_global: str, prompt_local: str) -> str:
@@ -79,8 +90,8 @@ def count_only_policy(image: Image.Image, prompt_global: str, prompt_local: str)
     mode = solution.prompt.task_mode
     if mode == COUNT:
         return answer_for(mode, solution.cells)
-    shifted = [_shift(cell, solution.geometry.cols) for cell in solution.cells]
-    if mode == "CLICK_COUNT":
+    shifted = shift_one_cell(solution.cells, solution.geometry.rows, solution.geometry.cols)
+    if mode == CLICK_COUNT:
         return format_answer(mode, shifted, count=len(solution.cells))
     return format_answer(mode, shifted)
 

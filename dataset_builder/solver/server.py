@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,8 @@ DEFAULT_MAX_BODY = 32 * 1024 * 1024
 _CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 _MODEL_PATHS = ("/v1/models", "/models")
 _SOCKET_TIMEOUT = 60.0  # seconds a client may stall mid-request before its connection is dropped
+_MAX_DISCARD = 256 * 1024 * 1024  # refused bodies up to this size are read and dropped, larger ones cut off
+_DISCARD_TIMEOUT = 5.0  # seconds to wait for more of a refused body
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(400, f"invalid Content-Length {length_text!r}", "invalid_length") from None
         if length > self.server.max_body:
             self.close_connection = True  # the unread body must not be parsed as the next request
+            self._unread = length
             raise RequestError(
                 413, f"request body of {length} bytes exceeds the limit of {self.server.max_body} bytes", "payload_too_large"
             )
@@ -114,6 +118,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise RequestError(400, f"request body ended after {len(body)} of {length} bytes", "incomplete_body")
         return body
+
+    def _discard_unread(self) -> None:
+        """Swallow (a bounded part of) a refused body so the client reads our 413, not a reset."""
+        remaining = min(getattr(self, "_unread", 0), _MAX_DISCARD)
+        self._unread = 0
+        if remaining <= 0:
+            return
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)  # the client sees the end of our reply at once
+            self.connection.settimeout(_DISCARD_TIMEOUT)
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        except OSError:
+            pass
 
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -132,6 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, completion_response(body, self.server.model_id, answer, request))
         except RequestError as exc:
             self._send_error(exc.status, str(exc), exc.code)
+            self._discard_unread()
         except Exception as exc:  # a policy bug must not take the server down
             log.exception("policy %s failed", self.server.policy_name)
             self.close_connection = True

@@ -84,13 +84,13 @@ class ChineseGlyphSource:
         return self._pairs
 
     def render_tile(self, element: Any, pair: ElementPair, cell_size: int) -> Image.Image:
-        """The framed tile with ``element`` in black, centred on the em box, at font_size = floor(0.72 * cell_size)."""
+        """The framed tile with ``element`` in black, em box centred, at font_size = floor(0.72 * cell_size)."""
         if element not in (pair.majority, pair.target):
             raise ValueError(f"{element!r} is neither character of pair {pair.pair_key}")
         tile = tile_frame(cell_size)
         draw = ImageDraw.Draw(tile)
-        font = gf.load_font(pair.fields["font_name"], gf.font_size_for(cell_size))
-        draw.text((cell_size / 2, cell_size / 2), element, font=font, fill=INK, anchor="mm")
+        gf.draw_glyph(draw, (cell_size / 2, cell_size / 2), element, pair.fields["font_name"],
+                      gf.font_size_for(cell_size), INK)
         # redraw the frame: the grid lines must stay intact even if a stroke reaches the edge
         draw.rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME, width=1)
         return tile

@@ -19,6 +19,10 @@ __all__ = ["SourceUnavailable", "get_source", "registered_subsets", "available_s
 
 _REGISTRY: dict[str, str] = {
     "ROSE-ChineseGlyph": "rose_bench.dataset_builder.sources.glyph:ChineseGlyphSource",
+    "ROSE-EmojiStyle": "rose_bench.dataset_builder.sources.emoji:EmojiStyleSource",
+    "ROSE-EmojiContent": "rose_bench.dataset_builder.sources.emoji:EmojiContentSource",
+    "ROSE-PixelEdit": "rose_bench.dataset_builder.sources.pixel:PixelEditSource",
+    "ROSE-PixelContent": "rose_bench.dataset_builder.sources.pixel:PixelContentSource",
 }
 
 

@@ -76,7 +76,9 @@ def test_baselines_fail_the_way_they_are_named(template, region) -> None:
     if mode == COUNT:
         assert parsed.count == len(gold)
     else:
-        assert len(parsed.clicks) == len(gold) and not set(parsed.clicks) & gold
+        steps = {(m.row - g.row, m.col - g.col) for m, g in zip(sorted(parsed.clicks), sorted(gold))}
+        assert len(parsed.clicks) == len(gold) and len(steps) <= 1 and steps <= {(0, 1), (0, -1), (1, 0), (-1, 0)}
+        assert set(parsed.clicks) != gold or not gold
         if mode == "CLICK_COUNT":
             assert parsed.submit_count == len(gold)
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import datasets
+import huggingface_hub
 import huggingface_hub.constants
 import pytest
 import yaml
@@ -244,6 +245,9 @@ def test_readme_front_matter_and_card(build):
     assert "| ROSE-ChineseGlyph | OFL-1.1 |" in text
     assert "- T4 cue: translucent purple box (test build)." in text
     assert "arXiv:2606.19965" in text and "BEGIN generator choices" in text
+    # the Hub's own card parser accepts the metadata block
+    parsed = huggingface_hub.DatasetCard.load(build / "README.md").data.to_dict()
+    assert parsed["configs"] == header["configs"] and parsed["license"] == "cc-by-4.0"
 
 
 def test_the_packaged_card_template_is_the_top_level_one():

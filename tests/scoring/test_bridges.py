@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
-from rose_bench.cli import main as rose_main
 from rose_bench.scoring import constants as C
 from rose_bench.scoring.bridges import (
     BridgeError,
@@ -22,6 +20,8 @@ from rose_bench.scoring.bridges import (
 from rose_bench.scoring.grammar import CLICK, COUNT, format_answer
 from rose_bench.scoring.grid import parse_cells
 from rose_bench.scoring.item import score_item
+
+from rose_bench.cli import main as rose_main
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "rose-v0.1-official"
 GLYPH, ESTY, PEDIT = "ROSE-ChineseGlyph", "ROSE-EmojiStyle", "ROSE-PixelEdit"
@@ -145,7 +145,7 @@ def test_global_click_metrics_hand_computed(gclk_case):
     assert _close(d["V-Clk"], 0.75) and _close(d["delta_C_to_G"], 7 / 12 - 0.75) and _close(d["delta_G_to_V"], 0.75 - 7 / 12)
     assert result.paper == {
         "Model": "m", "G-Cnt": 75.0, "G-Clk": 58.3, "G-Clk | G-Cnt correct": 75.0, "Card-Exact": 83.3,
-        "Card-Exact | G-Cnt correct": 83.3, "Loc-Exact | Card-Exact": 75.0,
+        "Card-Exact | G-Cnt correct": 100.0, "Loc-Exact | Card-Exact": 75.0,
         "C-F1": round(100 * s["macro_equal_subset"]["click_f1_strict"], 1), "VALID": 100.0, "G-Cnt to G-Clk drop": 25.0,
     }  # fmt: skip
 
@@ -201,7 +201,7 @@ def mlcnt_case(mlcnt_meta):
     c = _pick(mlcnt_meta, PEDIT, "all")
     d = _pick(mlcnt_meta, PEDIT, "partial")
     f = _pick(mlcnt_meta, PEDIT, "fallback_zero_wanted_partial")
-    count = lambda m, k: {"item_id": m["item_id"], "raw_text": f"COUNT({k})", "model": "m"}  # noqa: E731
+    count = lambda m, k: {"item_id": m["item_id"], "raw_text": f"COUNT({k})", "model": "m"}
     preds = [
         count(a, 0), count(b, b["ground_truth_count"]), count(c, c["ground_truth_count"] + 1),
         count(d, d["ground_truth_count"]), count(f, 0),
@@ -322,6 +322,14 @@ def test_matched_count_gt_count_mismatch_aborts(mlcnt_case):
 # --- coverage / inputs -----------------------------------------------------------------------
 
 
+def test_malformed_metadata_is_a_bridge_error(gclk_case):
+    meta, preds, main = gclk_case
+    broken = [dict(m) for m in meta]
+    del broken[0]["rows"]
+    with pytest.raises(BridgeError, match=f"{meta[0]['item_id']}.*rose validate"):
+        evaluate_global_click(broken, preds, main, model="m")
+
+
 def test_coverage_rules(gclk_case, mlcnt_case):
     meta, preds, main = gclk_case
     with pytest.raises(BridgeError, match="have no prediction"):
@@ -387,7 +395,7 @@ def test_fixture_end_to_end_gold_answers_give_all_ones(tmp_path, gclk_meta, mlcn
         assert all(v == (0.0 if k in drops else 100.0) for k, v in table.items() if k != "Model"), table
         assert table["Model"] == "gold"
         with next(out.glob("*_paper_table.csv")).open(encoding="utf-8-sig") as handle:
-            assert list(csv.DictReader(handle))[0]["Model"] == "gold"
+            assert next(iter(csv.DictReader(handle)))["Model"] == "gold"
 
     gout, mout = tmp_path / "out_gclk", tmp_path / "out_mlcnt"
     assert sorted(p.name for p in gout.iterdir()) == sorted([
@@ -426,3 +434,30 @@ def test_cli_errors_exit_2_and_write_nothing(tmp_path, gclk_meta, mlcnt_meta, ca
     assert rose_main(argv) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl" in err and ":2" in err and not out.exists()
+
+
+@pytest.mark.parametrize("layout", ["official_folder", "build_dir_parquet"])
+def test_cli_metadata_directory_layouts(tmp_path, gclk_meta, layout, capsys):
+    meta = gclk_meta[:20]
+    root = tmp_path / "ds"
+    if layout == "official_folder":
+        root.mkdir()
+        _write(root / "metadata_test.jsonl", meta)
+    else:
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        (root / "data" / "t1b").mkdir(parents=True)
+        flat = [
+            {**m, "region_params": json.dumps(m["region_params"]), "image_region_params": json.dumps(m["image_region_params"]),
+             "image": {"bytes": b"\x89PNG\r\n\x1a\n", "path": m["image"]}}
+            for m in meta
+        ]  # fmt: skip
+        pq.write_table(pa.Table.from_pylist(flat), root / "data" / "t1b" / "test-00000-of-00001.parquet")
+    pred = _write(tmp_path / "p.jsonl", [{"item_id": m["item_id"], "raw_text": m["answer"]} for m in meta])
+    out = tmp_path / "out"
+    argv = ["bridge", "global-click", "--metadata", str(root), "--predictions", str(pred), "--out_dir", str(out)]
+    assert rose_main(argv) == 0, capsys.readouterr().err
+    paper = json.loads((out / "global_click_paper_table.json").read_text(encoding="utf-8"))
+    assert paper["G-Clk"] == 100.0 and paper["G-Cnt"] is None
+    assert rose_main([*argv[:-2], "--out_dir", str(tmp_path / "o2"), "--split", "dev"]) == 2
+    assert "dev" in capsys.readouterr().err

@@ -7,10 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from rose_bench.scoring import constants as C
+from rose_bench.scoring.consistency import (
+    analyze_model,
+    consistency_bundle,
+    latex_rows,
+    percent_rows,
+)
 
 from rose_bench.cli import main as rose_main
-from rose_bench.scoring import constants as C
-from rose_bench.scoring.consistency import analyze_model, consistency_bundle, latex_rows, percent_rows
 
 GLYPH, ESTY, ECON = C.SUBSET_ORDER[:3]
 
@@ -158,13 +163,22 @@ def test_cli_recursive_inputs_and_files(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "args",
-    [["--split", "dev"], ["--split", "test", "--models", "nobody"]],
-    ids=["no_rows_of_split", "unknown_model"],
+    "args,message",
+    [
+        (["--split", "dev"], "no per-item rows of split 'dev'"),
+        (["--split", "test", "--models", "nobody"], "no per-item rows"),
+        (["--out_dir", "FILE"], "exists and is not a directory"),
+        (["--out_dir", "MISSING_INPUT"], "no such file or directory"),
+    ],
+    ids=["no_rows_of_split", "unknown_model", "out_dir_is_a_file", "missing_input"],
 )
-def test_cli_no_rows_is_an_error(tmp_path, capsys, args):
-    _write(tmp_path / "per_item_eval.jsonl", [r(GLYPH, "s", C.T1, 1)])
-    out = tmp_path / "out"
-    assert rose_main(["consistency", str(tmp_path), "--out_dir", str(out), *args]) == 2
-    assert "error" in capsys.readouterr().err
-    assert not out.exists()
+def test_cli_errors_exit_2(tmp_path, capsys, args, message):
+    _write(tmp_path / "in" / "per_item_eval.jsonl", [r(GLYPH, "s", C.T1, 1)])
+    (tmp_path / "FILE").write_text("x")
+    inputs = [str(tmp_path / "in")] + ([str(tmp_path / "nope")] if "MISSING_INPUT" in args else [])
+    args = [str(tmp_path / "FILE") if a == "FILE" else str(tmp_path / "out") if a == "MISSING_INPUT" else a for a in args]
+    if "--out_dir" not in args:
+        args += ["--out_dir", str(tmp_path / "out")]
+    assert rose_main(["consistency", *inputs, *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from rose_bench.cli import main as rose_main
 from rose_bench.scoring.validate import (
     METADATA,
     PREDICTIONS,
@@ -20,6 +18,8 @@ from rose_bench.scoring.validate import (
     validate_file,
     validate_rows,
 )
+
+from rose_bench.cli import main as rose_main
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "rose-v0.1-official"
 GCLK = FIXTURES / "global_click_metadata_test.jsonl"
@@ -178,14 +178,15 @@ def test_parquet_form_string_params_and_embedded_image(tmp_path):
         row = {k: r.get(k) for k in keys}  # absent subset/bridge keys -> null, as in the HF dataset
         for key in ("region_params", "image_region_params"):
             row[key] = json.dumps(row[key], ensure_ascii=False, separators=(",", ":"))
-        row["image"] = {"bytes": png, "path": None}
+        row["image"] = {"bytes": png, "path": r["image"]}
         flat.append(row)
     flat[3]["image"] = {"bytes": b"GIF89a", "path": None}
+    flat[4]["image"] = {"bytes": png, "path": "images/elsewhere/x.png"}
     path = tmp_path / "test-00000-of-00001.parquet"
     pq.write_table(pa.Table.from_pylist(flat), path)
     report = validate_file(path)
     assert report.kind == METADATA and report.rows == 6
-    assert [(p.line, p.field) for p in report.problems] == [(4, "/image/bytes")]
+    assert [(p.line, p.field) for p in report.problems] == [(4, "/image/bytes"), (5, "/image")]
 
 
 GOOD_PREDICTIONS = [
@@ -254,3 +255,16 @@ def test_cli_unknown_kind_and_duplicates_across_files(tmp_path, capsys):
     b = _write_jsonl(tmp_path / "b_metadata.jsonl", rows)
     assert rose_main(["validate", str(a), str(b)]) == 2
     assert f"{b}:1: /item_id: duplicate item_id" in capsys.readouterr().out
+
+
+def test_cli_directory_expands_to_metadata_files(tmp_path, capsys):
+    root = tmp_path / "ds"
+    (root / "data" / "t1b").mkdir(parents=True)
+    _write_jsonl(root / "metadata_test.jsonl", _rows(GCLK, 3))
+    _write_jsonl(root / "notes.jsonl", [{"item_id": "ignored"}])
+    assert rose_main(["validate", str(root)]) == 0
+    assert "1 file(s), 3 rows" in capsys.readouterr().out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert rose_main(["validate", str(empty)]) == 2
+    assert "directory holds no" in capsys.readouterr().out

@@ -1,0 +1,431 @@
+"""The I/O edge of ``rose score``: load metadata and predictions, check coverage, write outputs.
+
+Reproduces the official v0.1 evaluator's run (spec §8.6, §8.7): the same coverage
+rules, the same model-name inference, and the same eight output files with the
+same keys.  Differences are deliberate and only about robustness: every input
+problem is an ``InputError`` naming file/line/field before anything is written,
+and the output directory is replaced atomically.
+
+Metadata may come from
+* the official layout ``<dataset_root>/metadata_<split>.jsonl``;
+* a rose-bench build directory (HF layout ``<dir>/data/t1..t5/<split>-*.parquet``);
+* a single ``.jsonl`` or ``.parquet`` file (``--metadata``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from . import aggregate as agg
+from .constants import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .io import InputError, atomic_dir, iter_jsonl, write_csv, write_json, write_jsonl
+from .item import score_item
+from .report import table1_latex_row, table2_latex_row
+
+__all__ = [
+    "EVALUATOR_NAME",
+    "DEFAULT_REPO_ID",
+    "OUTPUT_FILES",
+    "ScoreOptions",
+    "Evaluation",
+    "resolve_metadata",
+    "load_metadata",
+    "load_predictions",
+    "infer_model",
+    "display_model_name",
+    "evaluate",
+    "write_outputs",
+    "run",
+]
+
+EVALUATOR_NAME = "ROSE release evaluator v1"
+DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
+SPLITS = ("dev", "test")
+# template folders of a build directory that make up the main benchmark
+BUILD_TEMPLATE_CONFIGS: tuple[str, ...] = ("t1", "t2", "t3", "t4", "t5")
+_SHARD_RE = re.compile(r"^(?P<split>[A-Za-z]+)-\d{5}-of-\d{5}\.parquet$")
+
+OUTPUT_FILES: tuple[str, ...] = (
+    "per_item_eval.jsonl",
+    "error_cases.jsonl",
+    "evaluation_summary.json",
+    "summary_by_subset.csv",
+    "summary_by_template.csv",
+    "coverage_by_subset_template.csv",
+    "table1_row.txt",
+    "table2_row.txt",
+)
+
+METRIC_NOTES: dict[str, str] = {
+    "PASS": (
+        "Strict exact success: formal grammar must be valid and the "
+        "count/click set/submission must be exactly correct."
+    ),
+    "VALID": "Exact formal-grammar validity, independent of semantic correctness.",
+    "SOFT": (
+        "COUNT=count soft; CLICK=strict click F1; "
+        "CLICK_COUNT=mean(strict click F1, count soft, click-submit consistency)."
+    ),
+    "Table 1": (
+        "Subset scores are item means. Avg. PASS/SOFT and VALID are "
+        "macro averages over visual subsets with available rows."
+    ),
+    "Table 2": (
+        "Each template PASS, C-F1, and R-OK is macro-averaged over "
+        "visual subsets with available rows. Avg. PASS is the mean of "
+        "the five template PASS values."
+    ),
+}
+PARTIAL_WARNING = (
+    "Metrics from a sampled run are diagnostic and are not directly "
+    "comparable to the full official test results."
+)
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    predictions: Path
+    out_dir: Optional[Path] = None
+    dataset_root: Optional[Path] = None
+    metadata: Optional[Path] = None
+    split: str = "test"
+    allow_partial: bool = False
+    model: str = ""
+    display_name: str = ""
+    near_miss_l1: int = 1
+    digits: int = 1
+    repo_id: str = DEFAULT_REPO_ID
+
+
+@dataclass
+class Evaluation:
+    """Everything one run computed; ``write_outputs`` turns it into files."""
+
+    rows: list[dict]
+    summary: dict
+    table1_text: str
+    table2_text: str
+    prediction_errors: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _parquet_rows(path: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        columns = [name for name in schema.names if name != "image"]
+        table = pq.read_table(path, columns=columns)
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise InputError(path, f"cannot read Parquet ({exc})", fix="pass a Parquet file written by `rose build`") from None
+    return table.to_pylist()
+
+
+def _build_dir_shards(root: Path, split: str) -> list[Path]:
+    shards: list[Path] = []
+    for config in BUILD_TEMPLATE_CONFIGS:
+        folder = root / "data" / config
+        shards += sorted(
+            p for p in folder.glob(f"{split}-*.parquet") if (m := _SHARD_RE.match(p.name)) and m["split"] == split
+        )
+    return shards
+
+
+def resolve_metadata(
+    *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
+) -> tuple[Path, list[Path]]:
+    """(path recorded in the summary, files to read) for the chosen metadata source."""
+    if metadata is not None:
+        path = Path(metadata).expanduser().resolve()
+        if path.is_dir():
+            return resolve_metadata(dataset_root=path, metadata=None, split=split)
+        if not path.is_file():
+            raise InputError(path, "metadata file not found", fix="pass an existing .jsonl or .parquet file")
+        if path.suffix not in (".jsonl", ".parquet"):
+            raise InputError(path, "unsupported metadata file type", fix="pass a .jsonl or .parquet file")
+        return path, [path]
+    if dataset_root is None:
+        raise InputError(
+            "--dataset_root", "no metadata source given",
+            fix="pass --dataset_root (official layout or a `rose build` directory) or --metadata FILE",
+        )
+    root = Path(dataset_root).expanduser().resolve()
+    if not root.is_dir():
+        raise InputError(root, "dataset root is not a directory", fix="pass the dataset directory")
+    official = root / f"metadata_{split}.jsonl"
+    if official.is_file():
+        return official, [official]
+    if (root / "data").is_dir():
+        shards = _build_dir_shards(root, split)
+        if not shards:
+            raise InputError(
+                root / "data", f"no {split}-*.parquet shards under t1..t5",
+                fix=f"build the dataset with a {split} split or choose --split accordingly",
+            )
+        return root, shards
+    raise InputError(
+        root, f"neither metadata_{split}.jsonl nor a data/ folder of Parquet shards",
+        fix="pass the official dataset root, a `rose build` output directory, or --metadata FILE",
+    )
+
+
+def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[str, dict]]:
+    """Rows of ``split`` (rows without ``split`` kept, as officially) and the id index."""
+    rows: list[dict] = []
+    where: dict[str, str] = {}
+    for path in files:
+        if path.suffix == ".parquet":
+            located = [(f"{path}", i, r) for i, r in enumerate(_parquet_rows(path), start=1)]
+        else:
+            located = [(f"{path}", line, r) for line, r in iter_jsonl(path)]
+        for source, line, row in located:
+            if str(row.get("split", split)) != split:
+                continue
+            item_id = row.get("item_id")
+            if item_id is None:
+                raise InputError(source, "metadata row has no item_id", line=line, field="item_id",
+                                 fix="every metadata row needs a unique item_id")
+            key = str(item_id)
+            if key in where:
+                raise InputError(source, f"duplicate item_id {key!r} (first at {where[key]})", line=line,
+                                 field="item_id", fix="item_id must be unique within a split")
+            where[key] = f"{source}:{line}"
+            rows.append(row)
+    index = {str(r["item_id"]): r for r in rows}
+    return rows, index
+
+
+# --------------------------------------------------------------------------- predictions
+
+
+def load_predictions(path: Path) -> tuple[list[dict], dict[str, dict]]:
+    """All prediction rows and the id index; duplicate or missing ids are errors."""
+    rows: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, row in iter_jsonl(path):
+        item_id = row.get("item_id")
+        if item_id is None:
+            raise InputError(path, "prediction row has no item_id", line=line, field="item_id",
+                             fix='write {"item_id": ..., "raw_text": ...} per line')
+        key = str(item_id)
+        if key in first_line:
+            raise InputError(path, f"duplicate item_id {key!r} (first on line {first_line[key]})", line=line,
+                             field="item_id", fix="keep exactly one prediction per item")
+        first_line[key] = line
+        rows.append(row)
+    return rows, {str(r["item_id"]): r for r in rows}
+
+
+def infer_model(predictions: Sequence[dict], override: str, source: Path) -> str:
+    """``--model``, else the one ``model`` value in the predictions, else the file stem."""
+    if override.strip():
+        return override.strip()
+    models = {str(r.get("model")).strip() for r in predictions if r.get("model") is not None} - {""}
+    if len(models) > 1:
+        raise InputError(source, f"several model names {sorted(models)}", field="model",
+                         fix="pass --model NAME or split the file per model")
+    return next(iter(models)) if models else Path(source).stem
+
+
+def display_model_name(model: str, override: str = "") -> str:
+    return override.strip() or MODEL_DISPLAY.get(model, model)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _coverage_records(metadata_rows: Sequence[dict], eval_rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
+    expected_s = Counter(str(r.get("rose_subset")) for r in metadata_rows)
+    evaluated_s = Counter(str(r.get("rose_subset")) for r in eval_rows)
+    expected_t = Counter(str(r.get("task_template")) for r in metadata_rows)
+    evaluated_t = Counter(str(r.get("task_template")) for r in eval_rows)
+
+    def rate(evaluated: int, expected: int) -> Optional[float]:
+        return evaluated / expected if expected else None
+
+    by_subset = [
+        {
+            "rose_subset": s,
+            "expected": expected_s.get(s, 0),
+            "evaluated": evaluated_s.get(s, 0),
+            "coverage_rate": rate(evaluated_s.get(s, 0), expected_s.get(s, 0)),
+        }
+        for s in SUBSET_ORDER
+    ]
+    by_template = [
+        {
+            "task_template": t,
+            "task_short": TEMPLATE_SHORT[t],
+            "expected": expected_t.get(t, 0),
+            "evaluated": evaluated_t.get(t, 0),
+            "coverage_rate": rate(evaluated_t.get(t, 0), expected_t.get(t, 0)),
+        }
+        for t in TEMPLATE_ORDER
+    ]
+    return by_subset, by_template
+
+
+def _score_all(
+    matched: Sequence[str], predictions: dict[str, dict], metadata: dict[str, dict], model: str,
+    near_miss_l1: int, metadata_path: Path, predictions_path: Path,
+) -> list[dict]:
+    rows = []
+    for item_id in matched:
+        prediction = predictions[item_id]
+        meta = metadata[item_id]
+        try:
+            rows.append(
+                score_item(
+                    meta,
+                    prediction.get("raw_text"),
+                    model=prediction["model"] if "model" in prediction else model,
+                    api_error_text=prediction.get("error"),
+                    near_miss_l1=near_miss_l1,
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+            if "integer string conversion" in detail:  # a number with thousands of digits in raw_text
+                raise InputError(predictions_path, f"item {item_id}: raw_text holds a number too long to read",
+                                 field="raw_text", fix="truncate absurd numbers in the answer") from None
+            raise InputError(metadata_path, f"item {item_id}: cannot score ({detail})", field="region/grid fields",
+                             fix="check rows, cols, region_type, region_params and the target cell lists") from None
+    return rows
+
+
+def evaluate(opts: ScoreOptions) -> Evaluation:
+    """Load, check and score; raises InputError before any output exists."""
+    if opts.split not in SPLITS:
+        raise InputError("--split", f"unknown split {opts.split!r}", fix="use dev or test")
+    metadata_path, files = resolve_metadata(dataset_root=opts.dataset_root, metadata=opts.metadata, split=opts.split)
+    metadata_rows, metadata_by_id = load_metadata(files, opts.split)
+    if not metadata_rows:
+        raise InputError(metadata_path, f"no metadata rows for split {opts.split!r}", fix="check --split")
+
+    predictions_path = Path(opts.predictions).expanduser().resolve()
+    prediction_rows, predictions_by_id = load_predictions(predictions_path)
+    model = infer_model(prediction_rows, opts.model, predictions_path)
+    model_name = display_model_name(model, opts.display_name)
+
+    expected, predicted = set(metadata_by_id), set(predictions_by_id)
+    matched = sorted(expected & predicted)
+    missing = sorted(expected - predicted)
+    extra = sorted(predicted - expected)
+    if missing and not opts.allow_partial:
+        raise InputError(
+            predictions_path,
+            f"missing {len(missing)} of {len(expected)} {opts.split} items (first: {', '.join(missing[:5])})",
+            fix="predict every item, or pass --allow_partial for a sampled/demo run",
+        )
+    if not matched:
+        raise InputError(predictions_path, f"no item_id matches the {opts.split} metadata in {metadata_path}",
+                         field="item_id", fix="check --split and that the predictions belong to this dataset")
+
+    rows = _score_all(matched, predictions_by_id, metadata_by_id, model, opts.near_miss_l1,
+                      metadata_path, predictions_path)
+
+    t1, t2 = agg.table1(rows), agg.table2(rows)
+    conditioned = agg.scene_conditioned_action(rows)
+    cov_subset, cov_template = _coverage_records(metadata_rows, rows)
+    complete = not missing and not extra
+    paper = {"table1": t1, "table2": t2, "scene_conditioned_action_available_rows": conditioned}
+    summary = {
+        "evaluator": EVALUATOR_NAME,
+        "model": model,
+        "display_name": model_name,
+        "split": opts.split,
+        "dataset_repo_id": opts.repo_id,
+        "metadata_jsonl": str(metadata_path),
+        "predictions_jsonl": str(predictions_path),
+        "coverage": {
+            "complete_submission": complete,
+            "allow_partial": opts.allow_partial,
+            "num_expected": len(expected),
+            "num_prediction_rows": len(prediction_rows),
+            "num_evaluated": len(rows),
+            "num_missing": len(missing),
+            "num_extra": len(extra),
+            "coverage_rate": len(rows) / len(expected),
+            "by_subset": cov_subset,
+            "by_template": cov_template,
+            "missing_item_ids": missing,
+            "extra_item_ids": extra,
+        },
+        "overall": agg.summary_for(rows),
+        "by_subset": agg.group_summary(rows, "rose_subset"),
+        "by_template": agg.group_summary(rows, "task_template"),
+        "by_task_mode": agg.group_summary(rows, "task_mode"),
+        "by_region_type": agg.group_summary(rows, "region_type"),
+        "paper_metrics": paper,
+        "paper_metrics_percent": agg.percentage_tree(paper),
+        "metric_notes": {**METRIC_NOTES, "partial_warning": None if complete else PARTIAL_WARNING},
+    }
+    return Evaluation(
+        rows=rows,
+        summary=summary,
+        table1_text=table1_latex_row(model_name, t1, opts.digits),
+        table2_text=table2_latex_row(model_name, t2, opts.digits),
+    )
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse to replace a directory that holds anything ``rose score`` did not write."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise InputError(out_dir, "--out_dir exists and is not a directory", fix="choose another --out_dir")
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in OUTPUT_FILES)
+    if foreign:
+        raise InputError(
+            out_dir, f"--out_dir holds files rose score did not write ({', '.join(foreign[:3])})",
+            fix="choose a new or empty --out_dir (it is replaced as a whole)",
+        )
+
+
+def write_outputs(result: Evaluation, out_dir: Path) -> Path:
+    """Write the eight official files into ``out_dir``, atomically replacing it."""
+    out_dir = Path(out_dir).expanduser().resolve()
+    _check_out_dir(out_dir)
+    summary = result.summary
+    with atomic_dir(out_dir) as tmp:
+        write_jsonl(tmp / "per_item_eval.jsonl", result.rows)
+        write_jsonl(tmp / "error_cases.jsonl", [r for r in result.rows if r.get("pass") != 1])
+        write_json(tmp / "evaluation_summary.json", summary)
+        write_csv(
+            tmp / "summary_by_subset.csv",
+            [{"rose_subset": s, "subset_short": SUBSET_SHORT[s], **summary["by_subset"].get(s, {"n": 0})}
+             for s in SUBSET_ORDER],
+        )
+        write_csv(
+            tmp / "summary_by_template.csv",
+            [{"task_template": t, "task_short": TEMPLATE_SHORT[t], **summary["by_template"].get(t, {"n": 0})}
+             for t in TEMPLATE_ORDER],
+        )
+        coverage = summary["coverage"]
+        write_csv(
+            tmp / "coverage_by_subset_template.csv",
+            [{"group": "subset", **r} for r in coverage["by_subset"]]
+            + [{"group": "template", **r} for r in coverage["by_template"]],
+        )
+        (tmp / "table1_row.txt").write_text(result.table1_text + "\n", encoding="utf-8")
+        (tmp / "table2_row.txt").write_text(result.table2_text + "\n", encoding="utf-8")
+    return out_dir
+
+
+def run(opts: ScoreOptions) -> Evaluation:
+    """Evaluate and, if ``opts.out_dir`` is set, write the output files."""
+    if opts.out_dir is not None:
+        _check_out_dir(Path(opts.out_dir).expanduser().resolve())  # fail before the work, not after
+    result = evaluate(opts)
+    if opts.out_dir is not None:
+        write_outputs(result, opts.out_dir)
+    return result

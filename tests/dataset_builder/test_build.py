@@ -1,0 +1,143 @@
+"""``rose build`` end to end on the test source: gold answers PASS, clear errors, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from rose_bench import cli
+from rose_bench.dataset_builder import build as build_mod
+from rose_bench.dataset_builder.build import BuildError, BuildOptions, parse_subsets, run_build
+from rose_bench.dataset_builder.sources import registry
+from rose_bench.scoring import constants
+from rose_bench.scoring.item import score_item
+
+from builder_support import ShapeSource
+
+SUBSETS = ("ROSE-EmojiStyle", "ROSE-PixelEdit")
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "rose"
+    sources = {s: ShapeSource(s, n_pairs=8) for s in SUBSETS}
+    return run_build(BuildOptions(out=out, seed=1, scenes_per_subset=3, subsets=SUBSETS, progress=False), sources=sources)
+
+
+def _parquet_rows(root: Path) -> list[dict]:
+    rows = []
+    for path in sorted((root / "data").rglob("*.parquet")):
+        rows.extend(pq.read_table(path).to_pylist())
+    return rows
+
+
+def test_every_gold_answer_passes(small_build: Path) -> None:
+    rows = _parquet_rows(small_build)
+    assert len(rows) == len(SUBSETS) * 3 * 7
+    templates = {r["task_template"] for r in rows}
+    assert templates == set(constants.TEMPLATE_ORDER + constants.BRIDGE_TEMPLATES)
+    for row in rows:
+        meta = {k: v for k, v in row.items() if k != "image"}
+        meta["image"] = row["image"]["path"]
+        scored = score_item(meta, row["answer"])
+        assert scored["pass"] == 1 and scored["unified_soft"] == 1.0, row["item_id"]
+
+
+def test_images_have_the_grid_size_and_t4_uses_the_cued_image(small_build: Path) -> None:
+    rows = _parquet_rows(small_build)
+    images = {}
+    for row in rows:
+        img = Image.open(io.BytesIO(row["image"]["bytes"]))
+        assert img.size == (row["image_width"], row["image_height"])
+        images[row["image_id"]] = row["image"]["bytes"]
+    for row in rows:
+        if row["task_template"] == constants.T4:
+            base_id = row["image_id"][:-6] + f"{int(row['image_id'][-6:]) - 1:06d}"
+            assert images[row["image_id"]] != images[base_id]
+            assert json.loads(row["image_region_params"]) == json.loads(row["region_params"])
+
+
+def _run_cli(*args: str) -> int:
+    return cli.main(["build", "--no-progress", *args])
+
+
+def test_cli_unknown_subset(tmp_path: Path, capsys) -> None:
+    assert _run_cli("--out", str(tmp_path / "o"), "--subsets", "ROSE-Nope") == 2
+    err = capsys.readouterr().err
+    assert "unknown subset 'ROSE-Nope'" in err and "ROSE-ChineseGlyph" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "nan", "x"])
+def test_cli_bad_scale(tmp_path: Path, scale: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _run_cli("--out", str(tmp_path / "o"), "--scale", scale)
+    assert exc.value.code == 2
+    assert "--scale" in capsys.readouterr().err
+
+
+def test_cli_refuses_non_empty_out(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    assert _run_cli("--out", str(out), "--subsets", "ChineseGlyph") == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(BuildError, match="scale"):
+        build_mod._check_options(BuildOptions(out=Path("/nonexistent/x"), scale=0))
+    with pytest.raises(BuildError, match="scenes-per-subset"):
+        build_mod._check_options(BuildOptions(out=Path("/nonexistent/x"), scenes_per_subset=1))
+    assert parse_subsets("PixelEdit, ROSE-ChineseGlyph") == ("ROSE-ChineseGlyph", "ROSE-PixelEdit")
+    with pytest.raises(BuildError, match="empty"):
+        parse_subsets(" , ")
+
+
+class _Exploding(ShapeSource):
+    """Fails while rendering the second scene, after the first one was handed to the writer."""
+
+    calls = 0
+
+    def render_tile(self, element, pair, cell_size):
+        type(self).calls += 1
+        if type(self).calls > 2:
+            raise KeyboardInterrupt
+        return super().render_tile(element, pair, cell_size)
+
+
+def test_failure_leaves_nothing_behind(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    with pytest.raises(KeyboardInterrupt):
+        run_build(
+            BuildOptions(out=out, seed=1, scenes_per_subset=3, subsets=("ROSE-PixelEdit",), progress=False),
+            sources={"ROSE-PixelEdit": _Exploding("ROSE-PixelEdit", n_pairs=5)},
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_too_few_pairs(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="offers 2 pairs but the build needs 3 scenes"):
+        run_build(
+            BuildOptions(out=tmp_path / "o", scenes_per_subset=3, subsets=("ROSE-PixelEdit",), progress=False),
+            sources={"ROSE-PixelEdit": ShapeSource("ROSE-PixelEdit", n_pairs=2)},
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_registry_errors(monkeypatch) -> None:
+    with pytest.raises(registry.SourceUnavailable, match="unknown subset 'ROSE-Nope'"):
+        registry.get_source("ROSE-Nope")
+    monkeypatch.setitem(registry._REGISTRY, "ROSE-PixelContent", "rose_bench.dataset_builder.sources.no_such_module:X")
+    with pytest.raises(registry.SourceUnavailable, match="not installed.*available sources: .*ROSE-ChineseGlyph"):
+        registry.get_source("ROSE-PixelContent")
+    monkeypatch.delitem(registry._REGISTRY, "ROSE-PixelContent")
+    with pytest.raises(registry.SourceUnavailable, match="no source is registered for ROSE-PixelContent"):
+        registry.get_source("ROSE-PixelContent")
+    assert "ROSE-ChineseGlyph" in registry.available_subsets()

@@ -1,0 +1,157 @@
+"""ROSE-PixelEdit / ROSE-PixelContent sources: local visible edits, related pairs, stretch tiles, determinism."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from rose_bench.dataset_builder import render
+from rose_bench.dataset_builder.build import cue_region, plan_subset, render_scene
+from rose_bench.dataset_builder.sources import pixel
+from rose_bench.dataset_builder.sources.base import Source
+from rose_bench.dataset_builder.sources.registry import get_source
+from rose_bench.dataset_builder.specs import load_subsets, load_templates
+
+SUBSETS = ["ROSE-PixelEdit", "ROSE-PixelContent"]
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return {s: get_source(s) for s in SUBSETS}
+
+
+@pytest.fixture(scope="module")
+def specs():
+    return load_subsets()
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_registered_source_implements_the_protocol(sources, subset):
+    assert isinstance(sources[subset], Source) and sources[subset].subset == subset
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_enough_unique_pairs_for_the_default_build(sources, specs, subset):
+    pairs = sources[subset].pairs()
+    assert len(pairs) >= specs[subset].scenes * 1.2, len(pairs)
+    assert len({p.pair_key for p in pairs}) == len(pairs)
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_fields_and_check_size(sources, specs, subset):
+    assert pixel.CHECK_CELL_SIZE == min(s.cell_size[0] for s in specs.values() if s.name in SUBSETS)
+    for pair in sources[subset].pairs():
+        fields = dict(pair.fields) | sources[subset].scene_fields(pair, 130)
+        assert list(fields) == list(specs[subset].row_fields) == ["pair_key", "asset_resize_mode"]
+        assert fields["asset_resize_mode"] == "stretch" and fields["pair_key"] == pair.pair_key
+
+
+def test_edits_are_local_visible_and_small(sources):
+    src = sources["ROSE-PixelEdit"]
+    for pair in src.pairs():
+        a, b = src.sprite_array(pair.majority), src.sprite_array(pair.target)
+        n, box = pixel.changed_box(a, b)
+        assert 1 <= n <= 9 and box <= pixel.EDIT_MAX_BOX_FRACTION * a.size / 4, pair.pair_key
+        assert pixel.is_local(a, b) and pixel.visible(a, b)
+        assert pair.majority.edit == () and pair.majority.path == pair.target.path
+        assert pair.pair_key == Path(pair.majority.path).name
+
+
+def test_edit_checks_reject_global_or_invisible_changes():
+    sprite = np.zeros((16, 16, 4), dtype=np.uint8)
+    sprite[4:12, 4:12] = (200, 30, 30, 255)
+    spread = sprite.copy()
+    spread[4, 4] = spread[11, 11] = (20, 20, 200, 255)
+    assert not pixel.is_local(sprite, spread)  # 8x8 box = 25 % of the sprite
+    faint = sprite.copy()
+    faint[6:8, 6:8] = (205, 35, 35, 255)
+    assert pixel.is_local(sprite, faint) and not pixel.visible(sprite, faint)
+    strong = sprite.copy()
+    strong[6:8, 6:8] = (20, 20, 200, 255)
+    assert pixel.is_local(sprite, strong) and pixel.visible(sprite, strong)
+    edit = pixel.make_edit(sprite, random.Random(3))
+    assert edit == pixel.make_edit(sprite, random.Random(3))
+    assert pixel.is_local(sprite, pixel.apply_edit(sprite, edit))
+
+
+def test_content_pairs_are_related_distinct_and_visible(sources):
+    src = sources["ROSE-PixelContent"]
+    families = set()
+    for pair in src.pairs():
+        a, b = src.sprite_array(pair.majority), src.sprite_array(pair.target)
+        assert a.shape == b.shape and pixel.visible(a, b)
+        assert pair.pair_key == "__".join(sorted(Path(e.path).name for e in (pair.majority, pair.target)))
+        families.add(pair.majority.path.split("/")[0])
+    assert families == {"dicebear", "pixelarticons"}
+
+
+def test_nearest_stretch_tile(sources):
+    src = sources["ROSE-PixelContent"]
+    pair = src.pairs()[0]
+    sprite = src.sprite_array(pair.majority)
+    for cell in (120, 137, 150):
+        tile = src.render_tile(pair.majority, pair, cell)
+        arr = np.asarray(tile)
+        assert tile.size == (cell, cell)
+        frame = np.asarray(render.tile_frame(cell))
+        assert (arr[0] == frame[0]).all() and (arr[-1] == frame[-1]).all() and (arr[:, 0] == frame[:, 0]).all()
+        rgba = Image.fromarray(sprite, "RGBA")
+        flat = np.asarray(Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB"))
+        allowed = {tuple(c) for c in flat.reshape(-1, 3)}
+        assert {tuple(c) for c in arr[1:-1, 1:-1].reshape(-1, 3)} <= allowed  # no interpolated colours
+        assert tuple(arr[1, 1]) == tuple(flat[0, 0]) and tuple(arr[-2, -2]) == tuple(flat[-1, -1])
+
+
+def test_rejected_pairs_are_counted(tmp_path):
+    pack = tmp_path / "pixel"
+    shutil.copytree(pixel.PACK_DIR, pack)
+    index = json.loads((pack / "index.json").read_text(encoding="utf-8"))
+    usable = [{"majority": p.majority.path, "target": p.target.path} for p in pixel.PixelContentSource().pairs()[:3]]
+    same = usable[0]["majority"]
+    index["content_pairs"] = [{"majority": same, "target": same, "relation": "identical"}] + usable
+    blank = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
+    blank.save(pack / "dicebear" / "blank.png")
+    index["edit_bases"] = ["dicebear/blank.png"] + index["edit_bases"][:2]
+    (pack / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    content, edit = pixel.PixelContentSource(pack_dir=pack), pixel.PixelEditSource(pack_dir=pack)
+    assert len(content.pairs()) == 3 and content.provenance()["rejected_pairs"] == {"not_visible_at_120px": 1}
+    assert len(edit.pairs()) == 2 and edit.provenance()["rejected_pairs"] == {"no_local_visible_edit": 1}
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_fresh_and_unpickled_sources_agree(sources, subset):
+    fresh = pixel.PixelEditSource() if subset == "ROSE-PixelEdit" else pixel.PixelContentSource()
+    assert [(p.pair_key, p.majority, p.target) for p in fresh.pairs()] == [
+        (p.pair_key, p.majority, p.target) for p in sources[subset].pairs()]
+    clone = pickle.loads(pickle.dumps(sources[subset]))
+    pair = sources[subset].pairs()[5]
+    assert clone.render_tile(pair.target, pair, 131).tobytes() == fresh.render_tile(pair.target, pair, 131).tobytes()
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_provenance(sources, subset):
+    prov = sources[subset].provenance()
+    assert len(prov["asset_pack_manifest_sha256"]) == 64
+    assert set(prov["licenses"]) == {"CC0-1.0", "MIT"}
+    assert prov["majority"] and prov["usable_pairs"] == len(sources[subset].pairs())
+    json.dumps(prov)
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
+def test_small_build_produces_official_rows_and_images(sources, specs, subset):
+    spec = specs[subset]
+    plan = plan_subset(spec, load_templates(), sources[subset], 11, scenes=2)
+    keys = list(plan.rows[0])
+    assert keys[keys.index("target_cells") + 1: keys.index("image_split")] == ["pair_key", "asset_resize_mode"]
+    scene = plan.scenes[0]
+    base, _ = render_scene(sources[subset], scene, cue_region(plan.tasks[0]))
+    with Image.open(io.BytesIO(base)) as im:
+        assert im.size == (scene.cols * scene.cell_size, scene.rows * scene.cell_size)

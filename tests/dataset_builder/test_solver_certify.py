@@ -1,0 +1,103 @@
+"""rose certify / rose solve on a small real build (rose build, ChineseGlyph, scale 0.03)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from rose_bench.cli import main
+from rose_bench.dataset_builder.hf_layout import TEMPLATE_CONFIGS, shard_files
+from rose_bench.dataset_builder.solver.certify import certify
+from rose_bench.dataset_builder.solver.solve import solve
+from rose_bench.scoring.constants import BRIDGE_TEMPLATES, TEMPLATE_ORDER
+
+ALL_TEMPLATES = list(TEMPLATE_ORDER + BRIDGE_TEMPLATES)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("certify") / "build"
+    code = main(["build", "--out", str(out), "--subsets", "ROSE-ChineseGlyph", "--scale", "0.03", "--workers", "1", "--no-progress"])
+    assert code == 0
+    return out
+
+
+def test_solver_passes_every_row_of_every_template_and_bridge(build) -> None:
+    cert = certify(build)
+    assert cert["ok"] and cert["failures"] == []
+    assert cert["pass_rate"] == 1.0 and cert["items"] >= len(ALL_TEMPLATES)
+    assert list(cert["by_template"]) == ALL_TEMPLATES
+    assert all(stats["pass_rate"] == 1.0 for stats in cert["by_template"].values())
+    assert cert["by_subset"]["ROSE-ChineseGlyph"]["items"] == cert["items"]
+    json.dumps(cert)  # plain data, ready for the manifest
+
+
+def test_certify_cli_reports_pass_and_writes_the_certificate(build, tmp_path, capsys) -> None:
+    out = tmp_path / "cert.json"
+    assert main(["certify", str(build), "--split", "test", "--templates", "t4,T5_CLICK_COUNT_EXCLUSION", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "-> OK" in printed and "T4_CLICK_VISUAL_REGION" in printed
+    cert = json.loads(out.read_text(encoding="utf-8"))
+    assert cert["splits"] == ["test"] and cert["templates"] == ["T4_CLICK_VISUAL_REGION", "T5_CLICK_COUNT_EXCLUSION"]
+
+
+def test_a_baseline_fails_certification_and_every_failure_is_listed(build, capsys) -> None:
+    assert main(["certify", str(build), "--policy", "global", "--templates", "t3", "--max-failures", "1000"]) == 1
+    printed = capsys.readouterr().out
+    cert = certify(build, policy="global", templates=["t3"])
+    assert not cert["ok"] and len(cert["failures"]) == cert["items"] - cert["passed"] > 0
+    for failure in cert["failures"]:
+        assert f"FAIL {failure['item_id']} " in printed
+        assert "answered" in failure["reason"] and "grid read correctly" in failure["reason"]
+
+
+def test_a_wrong_label_in_the_build_is_caught(build, tmp_path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(build, broken)
+    shard = shard_files(broken, TEMPLATE_CONFIGS["T1_COUNT_GLOBAL"], "test")[0]
+    table = pq.read_table(shard)
+    counts = table.column("ground_truth_count").to_pylist()
+    counts[0] += 1
+    table = table.set_column(table.schema.get_field_index("ground_truth_count"), "ground_truth_count", pa.array(counts, pa.int64()))
+    pq.write_table(table, shard)
+    cert = certify(broken, templates=["t1"], splits=["test"])
+    assert [f["item_id"] for f in cert["failures"]] == [table.column("item_id")[0].as_py()]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["certify", "/nonexistent/rose-build"], "no data/ folder"),
+        (["certify", "{build}", "--templates", "t9"], "unknown template 't9'"),
+    ],
+    ids=["missing-dir", "unknown-template"],
+)
+def test_certify_bad_input_exits_2(build, capsys, args, message) -> None:
+    assert main([a.format(build=build) for a in args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_rose_solve_prints_the_answer_of_a_built_row(build, tmp_path, capsys) -> None:
+    row = pq.read_table(shard_files(build, "t4", "test")[0]).slice(0, 1).to_pylist()[0]
+    png = tmp_path / "item.png"
+    png.write_bytes(row["image"]["bytes"])
+    local = tmp_path / "local.txt"
+    local.write_text(row["prompt_local"], encoding="utf-8")
+    assert main(["solve", "--image", str(png), "--prompt-local-file", str(local)]) == 0
+    assert capsys.readouterr().out.strip() == row["ground_truth_formal_answer"]
+    with Image.open(io.BytesIO(row["image"]["bytes"])) as img:
+        assert solve(img, row["prompt_global"], row["prompt_local"]) == row["ground_truth_formal_answer"]
+
+
+def test_rose_solve_bad_image_exits_2(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png")
+    assert main(["solve", "--image", str(bad), "--prompt-local", "Count ... in row 1. Answer only in the format: COUNT(n)."]) == 2
+    assert "cannot read the image" in capsys.readouterr().err

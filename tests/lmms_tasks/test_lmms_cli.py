@@ -1,0 +1,148 @@
+"""End to end through the real ``lmms-eval`` CLI on a small real build (``rose build``).
+
+* ``--model openai`` against a local answer-key server (answers_server.py): the
+  figures lmms-eval reports equal what ``rose score`` computes from the
+  converted samples, and are 1.0 when the server never errs; the server log
+  proves the prompt layout and that every item got its own image (cued on T4).
+* ``--model dummy`` smoke run over every task name, loaded with
+  ``--include_path`` and the autoload hook switched off (the source-checkout path).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from rose_bench.cli import main as rose_main
+from rose_bench.lmms_tasks.autoload import TASKS_DIR
+from rose_bench.scoring import aggregate
+from rose_bench.scoring.io import read_jsonl
+
+from .conftest import offline_env, run_lmms_eval
+
+sys.path.insert(0, str(Path(__file__).parent))
+from answer_server import AnswerKey, AnswerServer, load_rows  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+MAIN_TASKS = ["rose_count", "rose_action", "rose", "rose_global_click", "rose_matched_local_count"]
+ALL_TASKS = MAIN_TASKS + [f"{t}_dev" for t in MAIN_TASKS]
+TASK_CONFIG_FOLDERS = {
+    "rose_count": ("t1", "t2"), "rose_action": ("t3", "t4", "t5"), "rose": ("t1", "t2", "t3", "t4", "t5"),
+    "rose_global_click": ("t1b",), "rose_matched_local_count": ("t2b",),
+}
+MODEL = "rose-answer-key"
+
+
+def _openai_args(server: AnswerServer) -> list[str]:
+    return ["--model", "openai", "--model_args",
+            f"model={MODEL},base_url={server.base_url},api_key=local-key,num_concurrent=4,max_retries=2,timeout=60"]
+
+
+def _figures_by_rose_score(tmp: Path, run, task: str, build: Path) -> dict:
+    """Convert the task's samples, score them with `rose score`, return the official figures."""
+    predictions = tmp / f"{task}.predictions.jsonl"
+    assert rose_main(["lmms-to-predictions", str(run.samples(task)), "--out", str(predictions)]) == 0
+    out_dir = tmp / f"{task}.scored"
+    folders = TASK_CONFIG_FOLDERS[task]
+    if folders[0] in ("t1b", "t2b"):
+        (metadata,) = (build / "data" / folders[0]).glob("test-*.parquet")
+        source = ["--metadata", str(metadata)]
+    else:
+        source = ["--dataset_root", str(build)]
+    assert rose_main(["score", "--predictions", str(predictions), *source, "--split", "test",
+                      "--out_dir", str(out_dir), "--allow_partial", "--quiet"]) == 0
+    summary = json.loads((out_dir / "evaluation_summary.json").read_text(encoding="utf-8"))
+    assert summary["coverage"]["num_evaluated"] == run.results["n-samples"][task]["effective"]
+    t1, t2 = summary["paper_metrics"]["table1"], summary["paper_metrics"]["table2"]
+    gap = aggregate.perception_action_gap(read_jsonl(out_dir / "per_item_eval.jsonl"))
+    return {
+        "pass": t1["Avg. PASS"], "soft": t1["Avg. SOFT"], "valid": t1["VALID"],
+        "g_cnt": t2["G-Cnt"], "l_cnt": t2["L-Cnt"], "l_clk": t2["L-Clk"], "v_clk": t2["V-Clk"],
+        "excl_cs": t2["Excl. C+S"], "c_f1": t2["C-F1"], "r_ok": t2["R-OK"],
+        "counting_avg": gap["Counting Avg."], "action_avg": gap["Action Avg."], "gap": gap["gap"],
+    }
+
+
+def _reported(results: dict, task: str) -> dict:
+    return {key.split(",")[0]: value for key, value in results["results"][task].items()
+            if key.endswith(",none") and "_stderr" not in key}
+
+
+def _same(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-12))
+
+
+def test_openai_run_matches_rose_score_and_sends_the_reference_prompt(workdir: Path, tmp_path: Path) -> None:
+    build = workdir / "rose-bench"
+    rows = load_rows(build)
+    key = AnswerKey(rows, share_wrong=0.2, share_malformed=0.1, seed=3)
+    with AnswerServer(key) as server:
+        run = run_lmms_eval(_openai_args(server) + ["--tasks", ",".join(MAIN_TASKS)],
+                            cwd=workdir, output=tmp_path / "out", env=offline_env(tmp_path))
+    # every figure lmms-eval printed is the official one
+    for task in MAIN_TASKS:
+        reported = _reported(run.results, task)
+        official = _figures_by_rose_score(tmp_path, run, task, build)
+        assert reported, task
+        mismatched = {m: (v, official[m]) for m, v in reported.items() if not _same(v, official[m])}
+        assert not mismatched, f"{task}: lmms-eval vs rose score {mismatched}"
+    figures = _reported(run.results, "rose")
+    assert 0 < figures["pass"] < 1 and figures["gap"] is not None  # the server's mistakes show
+
+    # the server log: one user turn, [prompt_global, image, prompt_local], the row's own image
+    test_rows = {r["item_id"]: r for r in rows if r["split"] == "test"}
+    assert server.log and not [e for e in server.log if "error" in e]
+    answered = {item for entry in server.log for item in entry["item_ids"]}
+    assert answered == set(test_rows)
+    base_digest = {(r["scene_id"]): r["image_digest"] for r in test_rows.values() if r["task_template"] == "T1_COUNT_GLOBAL"}
+    for entry in server.log:
+        assert entry["roles"] == ["user"] and entry["part_types"] == ["text", "image_url", "text"]
+        assert entry["authorization"] == "Bearer local-key" and entry["model"] == MODEL
+        assert entry["max_tokens"] == 256 and entry["temperature"] == 0.0
+        for item in entry["item_ids"]:
+            row = test_rows[item]
+            assert entry["texts"] == [row["prompt_global"].strip(), row["prompt_local"].strip()]
+            assert entry["image_digests"] == [row["image_digest"]]
+            is_cued = entry["image_digests"][0] != base_digest[row["scene_id"]]
+            assert is_cued == (row["task_template"] == "T4_CLICK_VISUAL_REGION"), item
+
+
+def test_openai_run_without_mistakes_scores_one(workdir: Path, tmp_path: Path) -> None:
+    with AnswerServer(AnswerKey(load_rows(workdir / "rose-bench", splits=("test",)))) as server:
+        run = run_lmms_eval(_openai_args(server) + ["--tasks", "rose_count,rose_action"],
+                            cwd=workdir, output=tmp_path / "out", env=offline_env(tmp_path))
+    for task in ("rose_count", "rose_action"):
+        figures = _reported(run.results, task)
+        assert figures and all(value == 1.0 for value in figures.values()), (task, figures)
+        samples = read_jsonl(run.samples(task))
+        assert any("\n\n" in s["filtered_resps"] for s in samples) or task == "rose_count"  # multi-line answers arrive whole
+
+
+def test_dummy_smoke_every_task_via_include_path(workdir: Path, tmp_path: Path) -> None:
+    env = offline_env(tmp_path, ROSE_LMMS_AUTOLOAD="0", ROSE_BENCH_DATA=str(workdir / "rose-bench"))
+    run = run_lmms_eval(
+        ["--model", "dummy", "--model_args", "response=COUNT(1)", "--tasks", ",".join(ALL_TASKS),
+         "--include_path", TASKS_DIR],
+        cwd=tmp_path, output=tmp_path / "out", env=env,
+    )
+    assert sorted(run.results["results"]) == sorted(ALL_TASKS)
+    build = workdir / "rose-bench"
+    for task in ALL_TASKS:
+        base = task.removesuffix("_dev")
+        split = "dev" if task.endswith("_dev") else "test"
+        expected = sum(len(read_jsonl_parquet(p)) for f in TASK_CONFIG_FOLDERS[base]
+                       for p in (build / "data" / f).glob(f"{split}-*.parquet"))
+        assert run.results["n-samples"][task]["effective"] == expected > 0, task
+        assert run.results["versions"][task] == 0.1
+        assert all(s["pass"]["raw_text"] == "COUNT(1)" for s in read_jsonl(run.samples(task)))
+
+
+def read_jsonl_parquet(path: Path) -> list:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=["item_id"]).to_pylist()
