@@ -17,8 +17,9 @@ Why it is written the way it is:
   ``seed`` (int, required), ``scale`` (required), ``subsets`` (list, required),
   ``config_hash`` (generator config hash), ``provenance`` ({subset: source.provenance()}),
   ``generator`` (any extra description, e.g. the resolved config), ``choices``
-  (list of markdown strings: inferred/unknown spec choices for the card).
-  ``code_version`` is filled in when absent.
+  (list of markdown strings: inferred/unknown spec choices for the card), ``license``
+  (card licence, default cc-by-4.0).  ``code_version`` is filled in when absent; any
+  other key is kept verbatim in the manifest under ``build_options``.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class DatasetWriter:
 
     def commit(self, build_info: Mapping[str, Any]) -> Path:
         """Write Parquet configs, README card and manifest, then move them to ``out_dir`` atomically."""
-        spool = self._open()
+        self._open()
         missing = [k for k in _REQUIRED_INFO if k not in build_info]
         if missing:
             raise WriterError(f"build_info: missing {', '.join(missing)}")

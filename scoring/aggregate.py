@@ -42,7 +42,7 @@ PERCENT_KEYS = frozenset(
 PRIMARY_COLUMNS: tuple[str, ...] = (
     "G-Cnt", "L-Cnt", "L-Clk", "V-Clk", "Excl-CS", "Glyph", "Emoji", "Pixel", "Avg.", "VALID",
 )
-_PRIMARY_TEMPLATE_COLUMN = dict(zip(TEMPLATE_ORDER, PRIMARY_COLUMNS[:5]))
+_PRIMARY_TEMPLATE_COLUMN = dict(zip(TEMPLATE_ORDER, PRIMARY_COLUMNS[:5], strict=True))
 _SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {
     "Glyph": ("ROSE-ChineseGlyph",),
     "Emoji": ("ROSE-EmojiStyle", "ROSE-EmojiContent"),

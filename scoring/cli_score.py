@@ -69,7 +69,7 @@ def main(args: argparse.Namespace) -> int:
     )
     try:
         result = run(opts)
-    except InputError as exc:
+    except (InputError, OSError) as exc:  # OSError: e.g. an unwritable --out_dir
         print(f"rose score: error: {exc}", file=sys.stderr)
         return 2
     if not args.quiet:

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from . import aggregate as agg
 from .constants import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
@@ -141,6 +141,8 @@ def resolve_metadata(
     *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
 ) -> tuple[Path, list[Path]]:
     """(path recorded in the summary, files to read) for the chosen metadata source."""
+    if metadata is not None and dataset_root is not None:
+        raise InputError("--metadata", "both --metadata and --dataset_root given", fix="pass only one of them")
     if metadata is not None:
         path = Path(metadata).expanduser().resolve()
         if path.is_dir():
@@ -181,7 +183,7 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
     where: dict[str, str] = {}
     for path in files:
         if path.suffix == ".parquet":
-            located = [(f"{path}", i, r) for i, r in enumerate(_parquet_rows(path), start=1)]
+            located = [(f"{path} (row {i})", None, r) for i, r in enumerate(_parquet_rows(path), start=1)]
         else:
             located = [(f"{path}", line, r) for line, r in iter_jsonl(path)]
         for source, line, row in located:
@@ -195,7 +197,7 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
             if key in where:
                 raise InputError(source, f"duplicate item_id {key!r} (first at {where[key]})", line=line,
                                  field="item_id", fix="item_id must be unique within a split")
-            where[key] = f"{source}:{line}"
+            where[key] = source if line is None else f"{source}:{line}"
             rows.append(row)
     index = {str(r["item_id"]): r for r in rows}
     return rows, index

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Union
 
 __all__ = [
@@ -108,7 +109,13 @@ class Grid:
         return 1 <= cell.row <= self.rows and 1 <= cell.col <= self.cols
 
     def cells(self) -> frozenset[Cell]:
-        return frozenset(Cell(r, c) for r in range(1, self.rows + 1) for c in range(1, self.cols + 1))
+        return _grid_cells(self.rows, self.cols)
+
+
+@lru_cache(maxsize=512)
+def _grid_cells(rows: int, cols: int) -> frozenset[Cell]:
+    """All cells of a rows x cols grid; cached because the builder asks for the same few grids thousands of times."""
+    return frozenset(Cell(r, c) for r in range(1, rows + 1) for c in range(1, cols + 1))
 
 
 def _span(a: int, b: int) -> range:

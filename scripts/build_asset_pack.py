@@ -39,6 +39,7 @@ from rose_bench.dataset_builder.sources import emoji as E
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "dataset_builder" / "assets"
 RESVG_VERSION = "0.5.0"
+DEFAULT_V01_ROWS = Path("/work/shared/fixtures/rose-v0.1-official/global_click_metadata_test.jsonl")
 
 PACKAGES = {
     "twemoji": ("@discordapp/twemoji", "16.0.1"),
@@ -134,7 +135,8 @@ class PackWriter:
         self.files: dict[str, bytes] = {}
         self.records: list[dict[str, Any]] = []
 
-    def add(self, path: str, data: bytes, source: str, upstream_path: str, modification: str) -> None:
+    def add(self, path: str, data: bytes, source: str, upstream_path: str, modification: str,
+            license: str | None = None) -> None:
         if path in self.files:
             raise ValueError(f"duplicate pack path {path}")
         self.files[path] = data
@@ -147,7 +149,7 @@ class PackWriter:
             "package": package,
             "version": version,
             "upstream_path": upstream_path,
-            "license": "MIT" if source == "project" else LICENSE[source],
+            "license": license or ("MIT" if source == "project" else LICENSE[source]),
             "attribution": ATTRIBUTION[source],
             "modification": modification,
             "sha256": sha256_bytes(data),
@@ -199,6 +201,18 @@ def add_licence_texts(pack: PackWriter, spdx_dir: Path, ids: list[str]) -> None:
                  f"package/licenses/{lid}.json", "licenseText field extracted to plain text")
 
 
+def attribution_md(kind: str, keys: list[str]) -> bytes:
+    """Human-readable notice shipped inside the pack (also the text for the dataset card)."""
+    lines = [f"# Attribution and licences: dataset_builder/assets/{kind}", "",
+             "Files in this folder are derived from the packages below (exact versions; per-file details,",
+             "upstream paths and sha256 in manifest.json; licence texts in LICENSES/).", ""]
+    for k in keys:
+        name, version = PACKAGES[k]
+        lines.append(f"- `{name}@{version}` ({LICENSE[k]}): {ATTRIBUTION[k]}")
+    lines += ["", "Regenerate with `python scripts/build_asset_pack.py " + kind + "` (needs npm and node).", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
 def json_bytes(obj: dict[str, Any]) -> bytes:
     """Top-level keys one per line, list items one per line, each item compact: small and diff-friendly."""
     def dump(v: Any) -> str:
@@ -220,7 +234,29 @@ def _group_key(category: str) -> str:
     return "-".join(w for w in category.lower().replace("&", " ").split())
 
 
-def build_emoji(cache: Path) -> Path:
+def v01_group_labels(rows_path: Path, data: list[dict[str, Any]]) -> dict[str, str]:
+    """(sub)group key -> the ``h2_label`` / ``h3_title`` string v0.1 rows use for it (facts from the
+    MIT-licensed ROSE v0.1 release metadata); a key with conflicting labels is left out."""
+    group_of: dict[str, tuple[str, str]] = {}
+    for d in data:
+        for u in [d["unified"]] + [v["unified"] for v in (d.get("skin_variations") or {}).values()]:
+            group_of[E.normalise_key(u)] = (_group_key(d["category"]), d["subcategory"])
+    seen: dict[str, set[str]] = {}
+    with open(rows_path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            key = row.get("unicode_key") or row.get("background_unicode")
+            if row.get("primitive_type") not in ("EMOJI_STYLE", "EMOJI_CONTENT") or key not in group_of:
+                continue
+            group, sub = group_of[key]
+            seen.setdefault(group, set()).add(row["h2_label"])
+            seen.setdefault(sub, set()).add(row["h3_title"])
+    return {k: next(iter(v)) for k, v in sorted(seen.items()) if len(v) == 1}
+
+
+def build_emoji(cache: Path, v01_rows: Path | None = None) -> Path:
     dirs, shas = {}, {}
     for k in ("twemoji", "google", "fluent", "datasource", "emojibase", "spdx"):
         dirs[k], shas[k] = fetch(cache, k)
@@ -264,11 +300,16 @@ def build_emoji(cache: Path) -> Path:
         })
     by_key = {c["unicode_key"]: c for c in candidates}
 
-    # group labels: Chinese name with a leading icon = first emoji of the group in sort order
+    # h2/h3 labels: the exact v0.1 label when the v0.1 rows show one for this (sub)group, else
+    # the first emoji of the group in sort order + the emojibase Chinese group name
+    observed = v01_group_labels(v01_rows, data) if v01_rows else {}
     groups: dict[str, dict[str, str]] = {}
     for c in candidates:
         for g in (c["group"], c["subgroup"]):
-            groups.setdefault(g, {"zh": zh_group.get(g, g), "icon": c["char"]})
+            if g in observed:
+                groups.setdefault(g, {"label": observed[g], "source": "rose-v0.1 rows"})
+            else:
+                groups.setdefault(g, {"label": c["char"] + zh_group.get(g, g), "source": "emojibase-data zh"})
 
     twemoji_png: dict[str, Image.Image] = {}
 
@@ -360,8 +401,15 @@ def build_emoji(cache: Path) -> Path:
     }
     pack.add("index.json", json_bytes(index), "project", "-",
              "selection by scripts/build_asset_pack.py; names/groups from emoji-datasource 16.0.0 and emojibase-data "
-             "17.0.0 (MIT)")
+             "17.0.0 (MIT)" + ("; h2/h3 labels observed in the ROSE v0.1 release metadata "
+                              "(github.com/xbdxwyh/ROSE-v0.1, MIT, Copyright (c) 2026 wangyihao)" if observed else ""))
     add_licence_texts(pack, dirs["spdx"], ["Apache-2.0", "CC-BY-4.0", "MIT"])
+    for k, fname in (("twemoji", "Twemoji-LICENSE.txt"), ("datasource", "emoji-datasource-LICENSE.txt"),
+                     ("emojibase", "emojibase-data-LICENSE.txt")):
+        pack.add(f"LICENSES/{fname}", (dirs[k] / "LICENSE").read_bytes(), k, "package/LICENSE",
+                 "unmodified (copyright notice of the package)", license="MIT")
+    pack.add("ATTRIBUTION.md", attribution_md("emoji", ["twemoji", "google", "fluent", "datasource", "emojibase", "spdx"]),
+             "project", "-", "generated notice")
     print(f"emoji: {len(candidates)} candidates, {len(scored)} similar+visible pairs, "
           f"{len(content_pairs)} content pairs, {len(style_keys)} style emoji, {len(pack.files)} files")
     return pack.commit(["twemoji", "google", "fluent", "datasource", "emojibase", "spdx"])
@@ -537,10 +585,12 @@ def build_pixel(cache: Path) -> Path:
     }
     pack.add("index.json", json_bytes(index), "project", "-", "selection by scripts/build_asset_pack.py")
     pack.add("LICENSES/DiceBear-pixel-art-LICENSE.txt", (dirs["dicebear_pixel"] / "LICENSE").read_bytes(),
-             "dicebear_pixel", "package/LICENSE", "unmodified")
+             "dicebear_pixel", "package/LICENSE", "unmodified (design CC0-1.0, code MIT)", license="MIT")
     pack.add("LICENSES/pixelarticons-LICENSE.txt", (dirs["pixelarticons"] / "LICENSE").read_bytes(),
-             "pixelarticons", "package/LICENSE", "unmodified")
+             "pixelarticons", "package/LICENSE", "unmodified", license="MIT")
     add_licence_texts(pack, dirs["spdx"], ["CC0-1.0"])
+    pack.add("ATTRIBUTION.md", attribution_md("pixel", ["dicebear_pixel", "dicebear_core", "pixelarticons", "spdx"]),
+             "project", "-", "generated notice")
     print(f"pixel: {DICEBEAR_CHARACTERS} characters, {len(content_pairs)} content pairs "
           f"({len(icon_pairs)} icon pairs), {len(edit_bases)} edit bases, {len(pack.files)} files")
     return pack.commit(["dicebear_pixel", "dicebear_core", "pixelarticons", "spdx"])
@@ -549,6 +599,9 @@ def build_pixel(cache: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=["emoji", "pixel", "all"])
+    parser.add_argument("--v01-rows", type=Path, default=DEFAULT_V01_ROWS,
+                        help="ROSE v0.1 metadata JSONL whose emoji rows give the exact h2/h3 label of each "
+                             "(sub)group (default: %(default)s; skipped with a note when absent)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "rose-asset-npm",
                         help="where npm tarballs are downloaded / reused (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -557,7 +610,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: `{tool}` is not on PATH (fix: install Node.js >= 18)", file=sys.stderr)
             return 2
     if args.kind in ("emoji", "all"):
-        print(build_emoji(args.cache))
+        rows = args.v01_rows if args.v01_rows.is_file() else None
+        if rows is None:
+            print(f"note: {args.v01_rows} not found: every h2/h3 label comes from emojibase-data", file=sys.stderr)
+        print(build_emoji(args.cache, rows))
     if args.kind in ("pixel", "all"):
         print(build_pixel(args.cache))
     return 0

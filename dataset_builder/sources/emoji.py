@@ -183,8 +183,7 @@ class _EmojiSource:
 
     def _labels(self, entry: Mapping[str, Any]) -> tuple[str, str]:
         groups = load_index(self.pack_dir)["groups"]
-        g, s = groups[entry["group"]], groups[entry["subgroup"]]
-        return g["icon"] + g["zh"], s["icon"] + s["zh"]
+        return groups[entry["group"]]["label"], groups[entry["subgroup"]]["label"]
 
     def _extra_provenance(self) -> dict[str, Any]:
         return {}

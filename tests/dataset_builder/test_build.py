@@ -141,3 +141,20 @@ def test_registry_errors(monkeypatch) -> None:
     with pytest.raises(registry.SourceUnavailable, match="no source is registered for ROSE-PixelContent"):
         registry.get_source("ROSE-PixelContent")
     assert "ROSE-ChineseGlyph" in registry.available_subsets()
+
+
+@pytest.mark.parametrize("subset", ["ROSE-ChineseGlyph", "ROSE-PixelContent"])
+def test_small_build_with_the_installed_source(tmp_path: Path, subset: str) -> None:
+    """The registry path end to end: real assets, 2 scenes, rows validate and gold answers PASS."""
+    from rose_bench.scoring.validate import validate_rows
+
+    out = run_build(BuildOptions(out=tmp_path / "o", seed=2, scenes_per_subset=2, subsets=(subset,), progress=False))
+    rows = _parquet_rows(out)
+    assert len(rows) == 14 and {r["split"] for r in rows} == {"dev", "test"}
+    assert validate_rows(rows, "metadata") == []
+    for row in rows:
+        meta = dict(row, image=row["image"]["path"])
+        assert score_item(meta, row["answer"])["pass"] == 1, row["item_id"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["generator"]["statistics"][subset]["scenes"] == 2
+    assert len(manifest["config_hash"]) == 64 and manifest["choices"]

@@ -99,3 +99,27 @@ def test_code_version_without_git(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")  # no git executable: the version is still reported
     info = manifest_mod.code_version()
     assert info["version"] and info["git_commit"] is None
+
+
+def test_code_version_in_the_source_checkout():
+    info = manifest_mod.code_version()
+    if not (Path(__file__).resolve().parents[2] / ".git").exists():
+        pytest.skip("not running from a git checkout")
+    assert len(info["git_commit"]) == 40 and isinstance(info["git_dirty"], bool)
+
+
+def test_the_writer_records_the_code_version_when_not_given(tmp_path):
+    from rose_bench.dataset_builder.writer import DatasetWriter
+
+    rows = [r for r in ws.scene_rows(per_subset=1)]
+    info = {k: v for k, v in ws.BUILD_INFO.items() if k != "code_version"}
+    with DatasetWriter(tmp_path / "b") as writer:
+        for (subset, image_id), data in ws.images_for(rows).items():
+            writer.add_image(subset, image_id, data)
+        writer.add_rows(rows)
+        out = writer.commit(info)
+    import rose_bench
+
+    recorded = read_manifest(out)["code_version"]
+    assert set(recorded) == {"package", "version", "git_commit", "git_dirty"}
+    assert recorded["version"] == rose_bench.__version__

@@ -155,3 +155,27 @@ def test_small_build_produces_official_rows_and_images(sources, specs, subset):
     base, _ = render_scene(sources[subset], scene, cue_region(plan.tasks[0]))
     with Image.open(io.BytesIO(base)) as im:
         assert im.size == (scene.cols * scene.cell_size, scene.rows * scene.cell_size)
+
+
+_DIGEST_SNIPPET = """
+import hashlib
+from rose_bench.dataset_builder.sources.registry import get_source
+h = hashlib.sha256()
+for subset in ("ROSE-PixelEdit", "ROSE-PixelContent", "ROSE-EmojiStyle", "ROSE-EmojiContent"):
+    for p in get_source(subset).pairs():
+        h.update(repr((p.pair_key, p.majority, p.target, sorted(p.fields.items()))).encode())
+print(h.hexdigest())
+"""
+
+
+def test_pair_lists_do_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        out = subprocess.run([sys.executable, "-c", _DIGEST_SNIPPET], env=env, capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1

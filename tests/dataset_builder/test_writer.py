@@ -258,3 +258,24 @@ def test_the_packaged_card_template_is_the_top_level_one():
 def test_card_refuses_unknown_placeholders():
     with pytest.raises(card.CardError, match="unknown placeholder.*nope"):
         card.render("a {{nope}} b", {"version": "x"})
+
+
+def test_parquet_carries_hf_features_and_hub_friendly_options(build):
+    import pyarrow.parquet as pq
+
+    shard = sorted((build / "data" / "t4").glob("test-*.parquet"))[0]
+    meta = pq.ParquetFile(shard).metadata
+    hf = json.loads(meta.metadata[b"huggingface"])
+    assert hf["info"]["features"]["image"] == {"_type": "Image"}
+    assert hf["info"]["features"]["item_seed"] == {"dtype": "int64", "_type": "Value"}
+    assert b"content_defined_chunking" in meta.metadata
+    columns = {meta.row_group(0).column(i).path_in_schema: meta.row_group(0).column(i) for i in range(meta.num_columns)}
+    assert columns["image.bytes"].compression == "UNCOMPRESSED"  # raw PNG bytes dedupe across versions on the Hub
+    assert columns["item_id"].compression == "SNAPPY"
+
+
+def test_shards_are_cut_by_bytes_too(tmp_path, offline):
+    out = ws.write_build(tmp_path / "out", max_shard_bytes=1)  # every row exceeds the limit: one row per shard
+    shards = sorted(p.name for p in (out / "data" / "t2").glob("test-*.parquet"))
+    assert shards == [f"test-{i:05d}-of-00005.parquet" for i in range(5)]
+    assert sorted(datasets.load_dataset(str(out), "t2", split="test", cache_dir=str(offline))["item_id"]) == _expected_ids("t2", "test")

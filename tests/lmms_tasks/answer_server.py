@@ -7,7 +7,8 @@ decoded image pixels plus the ``prompt_local`` text.  Every request is logged
 so tests can prove the prompt layout and that each item got its own image.
 
 ``share_wrong`` / ``share_malformed`` turn a deterministic, seeded share of the
-items into well-formed wrong answers or unparseable prose.  Correct CLICK
+items into well-formed wrong answers or unparseable prose (items of the
+``perfect_splits`` are always answered right).  Correct CLICK
 answers are sent with blank lines between the actions ("CLICK(..);\\n\\nDONE"),
 which the grammar accepts, so a stop sequence that cut at "\\n\\n" would show.
 """
@@ -71,6 +72,7 @@ class AnswerKey:
     share_wrong: float = 0.0
     share_malformed: float = 0.0
     seed: int = 0
+    perfect_splits: tuple[str, ...] = ()
     by_key: dict[tuple[str, str], list[dict]] = field(init=False)
     outcome: dict[str, str] = field(init=False)
 
@@ -80,10 +82,13 @@ class AnswerKey:
             self.by_key.setdefault((row["image_digest"], row["prompt_local"].strip()), []).append(row)
         rng = random.Random(self.seed)
         self.outcome = {}
-        for item_id in sorted(r["item_id"] for r in self.rows):
+        for row in sorted(self.rows, key=lambda r: r["item_id"]):
             u = rng.random()
-            self.outcome[item_id] = (
-                MALFORMED if u < self.share_malformed else WRONG if u < self.share_malformed + self.share_wrong else RIGHT
+            self.outcome[row["item_id"]] = (
+                RIGHT if row["split"] in self.perfect_splits
+                else MALFORMED if u < self.share_malformed
+                else WRONG if u < self.share_malformed + self.share_wrong
+                else RIGHT
             )
 
     def answer(self, digest: str, prompt_local: str) -> tuple[str, list[dict]]:

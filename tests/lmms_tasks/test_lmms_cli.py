@@ -1,9 +1,10 @@
 """End to end through the real ``lmms-eval`` CLI on a small real build (``rose build``).
 
-* ``--model openai`` against a local answer-key server (answers_server.py): the
-  figures lmms-eval reports equal what ``rose score`` computes from the
-  converted samples, and are 1.0 when the server never errs; the server log
-  proves the prompt layout and that every item got its own image (cued on T4).
+* ``--model openai`` against a local answer-key server (answer_server.py), one
+  run: the figures lmms-eval reports equal what ``rose score`` computes from the
+  converted samples (test items, 30% answered wrong or malformed), and are 1.0
+  on the dev tasks, which the server answers perfectly; the server log proves
+  the prompt layout and that every item got its own image (cued on T4).
 * ``--model dummy`` smoke run over every task name, loaded with
   ``--include_path`` and the autoload hook switched off (the source-checkout path).
 """
@@ -19,6 +20,7 @@ import pytest
 
 from rose_bench.cli import main as rose_main
 from rose_bench.lmms_tasks.autoload import TASKS_DIR
+from rose_bench.lmms_tasks.metrics import TASK_FIGURES
 from rose_bench.scoring import aggregate
 from rose_bench.scoring.io import read_jsonl
 
@@ -36,6 +38,11 @@ TASK_CONFIG_FOLDERS = {
     "rose_global_click": ("t1b",), "rose_matched_local_count": ("t2b",),
 }
 MODEL = "rose-answer-key"
+PERFECT_TASKS = ["rose_count_dev", "rose_action_dev"]
+PERFECT_TEMPLATES = {"T1_COUNT_GLOBAL", "T2_COUNT_LOCAL_NUMERIC", "T3_CLICK_LOCAL_NUMERIC", "T4_CLICK_VISUAL_REGION",
+                     "T5_CLICK_COUNT_EXCLUSION"}  # dev rows of the perfect tasks
+TASK_KIND = {"rose": "all", "rose_count": "count", "rose_action": "action", "rose_global_click": "global_click",
+             "rose_matched_local_count": "matched_local_count"}
 
 
 def _openai_args(server: AnswerServer) -> list[str]:
@@ -77,50 +84,58 @@ def _same(a, b) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-12))
 
 
-def test_openai_run_matches_rose_score_and_sends_the_reference_prompt(workdir: Path, tmp_path: Path) -> None:
-    build = workdir / "rose-bench"
-    rows = load_rows(build)
-    key = AnswerKey(rows, share_wrong=0.2, share_malformed=0.1, seed=3)
+@pytest.fixture(scope="module")
+def openai_run(workdir: Path, tmp_path_factory):
+    """One lmms-eval run: test items with 30% mistakes, dev items (rose_count_dev, rose_action_dev) perfect."""
+    tmp = tmp_path_factory.mktemp("openai")
+    rows = load_rows(workdir / "rose-bench")
+    key = AnswerKey(rows, share_wrong=0.2, share_malformed=0.1, seed=3, perfect_splits=("dev",))
     with AnswerServer(key) as server:
-        run = run_lmms_eval(_openai_args(server) + ["--tasks", ",".join(MAIN_TASKS)],
-                            cwd=workdir, output=tmp_path / "out", env=offline_env(tmp_path))
-    # every figure lmms-eval printed is the official one
-    for task in MAIN_TASKS:
-        reported = _reported(run.results, task)
-        official = _figures_by_rose_score(tmp_path, run, task, build)
-        assert reported, task
-        mismatched = {m: (v, official[m]) for m, v in reported.items() if not _same(v, official[m])}
-        assert not mismatched, f"{task}: lmms-eval vs rose score {mismatched}"
-    figures = _reported(run.results, "rose")
-    assert 0 < figures["pass"] < 1 and figures["gap"] is not None  # the server's mistakes show
+        run = run_lmms_eval(_openai_args(server) + ["--tasks", ",".join(MAIN_TASKS + PERFECT_TASKS)],
+                            cwd=workdir, output=tmp / "out", env=offline_env(tmp))
+    return run, server.log, rows, tmp
 
-    # the server log: one user turn, [prompt_global, image, prompt_local], the row's own image
-    test_rows = {r["item_id"]: r for r in rows if r["split"] == "test"}
-    assert server.log and not [e for e in server.log if "error" in e]
-    answered = {item for entry in server.log for item in entry["item_ids"]}
-    assert answered == set(test_rows)
-    base_digest = {(r["scene_id"]): r["image_digest"] for r in test_rows.values() if r["task_template"] == "T1_COUNT_GLOBAL"}
-    for entry in server.log:
+
+@pytest.mark.parametrize("task", MAIN_TASKS)
+def test_lmms_eval_figures_equal_rose_score(openai_run, workdir: Path, task: str) -> None:
+    run, _, _, tmp = openai_run
+    reported = _reported(run.results, task)
+    official = _figures_by_rose_score(tmp, run, task, workdir / "rose-bench")
+    assert sorted(reported) == sorted(TASK_FIGURES[TASK_KIND[task]])
+    mismatched = {m: (v, official[m]) for m, v in reported.items() if not _same(v, official[m])}
+    assert not mismatched, f"{task}: lmms-eval vs rose score {mismatched}"
+    if task == "rose":
+        assert 0 < reported["pass"] < 1 and reported["gap"] is not None  # the server's mistakes show
+
+
+@pytest.mark.parametrize("task", PERFECT_TASKS)
+def test_figures_are_one_when_the_model_never_errs(openai_run, task: str) -> None:
+    run = openai_run[0]
+    figures = _reported(run.results, task)
+    assert figures and all(value == 1.0 for value in figures.values()), figures
+    answers = [s["filtered_resps"] for s in read_jsonl(run.samples(task))]
+    if task.startswith("rose_action"):
+        assert any("\n\n" in a for a in answers)  # multi-line answers arrive whole
+
+
+def test_each_request_carries_the_reference_prompt_and_the_items_own_image(openai_run) -> None:
+    run, log, rows, _ = openai_run
+    by_id = {r["item_id"]: r for r in rows}
+    asked = {i for i, r in by_id.items() if r["split"] == "test" or r["task_template"] in PERFECT_TEMPLATES}
+    assert log and not [e for e in log if "error" in e]
+    assert len(log) == sum(run.results["n-samples"][t]["effective"] for t in MAIN_TASKS + PERFECT_TASKS)
+    assert asked <= {item for entry in log for item in entry["item_ids"]}
+    base = {r["scene_id"]: r["image_digest"] for r in rows if r["task_template"] == "T1_COUNT_GLOBAL"}
+    for entry in log:
         assert entry["roles"] == ["user"] and entry["part_types"] == ["text", "image_url", "text"]
         assert entry["authorization"] == "Bearer local-key" and entry["model"] == MODEL
         assert entry["max_tokens"] == 256 and entry["temperature"] == 0.0
         for item in entry["item_ids"]:
-            row = test_rows[item]
+            row = by_id[item]
             assert entry["texts"] == [row["prompt_global"].strip(), row["prompt_local"].strip()]
             assert entry["image_digests"] == [row["image_digest"]]
-            is_cued = entry["image_digests"][0] != base_digest[row["scene_id"]]
-            assert is_cued == (row["task_template"] == "T4_CLICK_VISUAL_REGION"), item
-
-
-def test_openai_run_without_mistakes_scores_one(workdir: Path, tmp_path: Path) -> None:
-    with AnswerServer(AnswerKey(load_rows(workdir / "rose-bench", splits=("test",)))) as server:
-        run = run_lmms_eval(_openai_args(server) + ["--tasks", "rose_count,rose_action"],
-                            cwd=workdir, output=tmp_path / "out", env=offline_env(tmp_path))
-    for task in ("rose_count", "rose_action"):
-        figures = _reported(run.results, task)
-        assert figures and all(value == 1.0 for value in figures.values()), (task, figures)
-        samples = read_jsonl(run.samples(task))
-        assert any("\n\n" in s["filtered_resps"] for s in samples) or task == "rose_count"  # multi-line answers arrive whole
+            cued = entry["image_digests"][0] != base[row["scene_id"]]
+            assert cued == (row["task_template"] == "T4_CLICK_VISUAL_REGION"), item
 
 
 def test_dummy_smoke_every_task_via_include_path(workdir: Path, tmp_path: Path) -> None:

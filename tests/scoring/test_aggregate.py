@@ -67,7 +67,7 @@ def synthetic_split(scenes_per_subset: dict[str, int], seed: int, skill: dict[st
 SKILL = {"T1_COUNT_GLOBAL": 0.9, "T2_COUNT_LOCAL_NUMERIC": 0.7, "T3_CLICK_LOCAL_NUMERIC": 0.4,
          "T4_CLICK_VISUAL_REGION": 0.35, "T5_CLICK_COUNT_EXCLUSION": 0.2}
 # unequal subset sizes, like the real split (301/221/221/221/148 test scenes)
-SIZES = dict(zip(SUBSET_ORDER, (30, 22, 22, 22, 15)))
+SIZES = dict(zip(SUBSET_ORDER, (30, 22, 22, 22, 15), strict=True))
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,11 @@ def test_end_to_end_known_mix(mixed_run, capsys):
     meta, preds, out = mixed_run
     assert rose(["score", "--metadata", str(meta), "--predictions", str(preds), "--out_dir", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "### Primary table" in printed and "Qwen3.6-Plus" in printed
+    assert "### Primary table" in printed
+    # Glyph 2/3; Emoji = EmojiStyle only (0); Pixel = PixelEdit only (0); no T1..T5 rows -> "--"
+    assert "| Qwen3.6-Plus | -- | -- | -- | -- | -- | 66.7 | 0.0 | 0.0 | 22.2 | 50.0 |" in printed
+    assert "6 of 6 items evaluated (100.0%), 0 missing, 1 extra" in printed
+    assert "complete submission: no" in printed and "**Warning:**" in printed
 
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
     summary = json.loads((out / "evaluation_summary.json").read_text(encoding="utf-8"))
@@ -205,6 +209,7 @@ def _lines(path: Path) -> list[str]:
         ("wrong-split", ["--split", "dev"], "no metadata rows"),
         ("no-metadata", ["--no-source"], "no metadata source"),
         ("huge-number", [], "number too long"),
+        ("both-sources", ["--dataset_root", "."], "only one"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -289,3 +294,21 @@ def test_near_miss_and_digits_flags(tmp_path):
         row = read_jsonl(out / "per_item_eval.jsonl")[0]
         assert row["near_miss_count"] == expected
         assert (out / "table1_row.txt").read_text(encoding="utf-8").startswith("Me\n& 0.000 & ")
+
+
+@pytest.mark.parametrize(
+    "change,expect",
+    [({"region_type": "HEXAGON"}, "unknown region_type"), ({"rows": None}, "cannot score"),
+     ({"item_id": None}, "no item_id")],
+    ids=["unknown-region", "null-rows", "null-item-id"],
+)
+def test_bad_metadata_exit_2(change, expect, tmp_path, capsys):
+    rows = read_jsonl(MATCHED)[:2]
+    preds = write_jsonl(tmp_path / "p.jsonl", [{"item_id": r["item_id"], "raw_text": "COUNT(1)"} for r in rows])
+    rows[1].update(change)
+    meta = write_jsonl(tmp_path / "meta.jsonl", rows)
+    assert score("--metadata", str(meta), "--predictions", str(preds), "--out_dir", str(tmp_path / "o"),
+                 "--allow_partial") == 2
+    err = capsys.readouterr().err
+    assert expect in err and str(meta) in err
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,81 @@
+"""Generator configs: the shipped YAML loads; malformed copies fail naming file and field; hash semantics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rose_bench.dataset_builder import specs
+from rose_bench.scoring import constants
+
+SUBSETS_TEXT = specs.SUBSETS_FILE.read_text(encoding="utf-8")
+TEMPLATES_TEXT = specs.TEMPLATES_FILE.read_text(encoding="utf-8")
+
+
+def test_shipped_configs_load() -> None:
+    subsets = specs.load_subsets()
+    assert list(subsets) == list(constants.SUBSET_ORDER)
+    assert [s.dev_scenes for s in subsets.values()] == [111, 79, 79, 79, 52]
+    config = specs.load_templates()
+    assert [t.name for t in config.templates] == list(constants.TEMPLATE_ORDER)
+    assert [b.name for b in config.bridges] == list(constants.BRIDGE_TEMPLATES)
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ("id_prefix: CH\n", "id_prefix: CHX\n", "subsets.ROSE-ChineseGlyph"),
+        ("target_count_weights: {1: 87,", "target_count_weights: {1: -87,", "subsets.ROSE-ChineseGlyph.target_count_weights.1"),
+        ("    dev_scenes: 111\n", "    dev_scenes: 412\n", "subsets.ROSE-ChineseGlyph.dev_scenes"),
+        ("    cell_size: [42, 64]\n", "    cell_size: [64, 42]\n", "subsets.ROSE-ChineseGlyph.cell_size"),
+        ("{RECTANGLE: 121,", "{TRIANGLE: 121,", "subsets.ROSE-ChineseGlyph.region_type_weights.TRIANGLE"),
+        ("    image_split: main\n", "", "subsets.ROSE-ChineseGlyph.image_split"),
+    ],
+    ids=["prefix", "negative_weight", "dev_too_large", "reversed_range", "unknown_region", "missing_key"],
+)
+def test_bad_subsets_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
+    path = tmp_path / "subsets.yaml"
+    path.write_text(_edit(SUBSETS_TEXT, old, new), encoding="utf-8")
+    with pytest.raises(specs.ConfigError) as exc:
+        specs.load_subsets(path)
+    assert str(exc.value).startswith(f"{path}: {field}")
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ('expected_output_format: "COUNT(n)"\n    phrases: numeric\n    prompt_local: "Count the number of cells that are different from the majority {region}. Answer only in the format: COUNT(n)."\n\n  T2',
+         'expected_output_format: "COUNT(x)"\n    phrases: numeric\n    prompt_local: "Count the number of cells that are different from the majority {region}. Answer only in the format: COUNT(n)."\n\n  T2',
+         "templates.T1_COUNT_GLOBAL.expected_output_format"),
+        ("    region_sampler: visual\n", "    region_sampler: spiral\n", "templates.T4_CLICK_VISUAL_REGION.region_sampler"),
+        ("    phrases: exclusion\n", "    phrases: nowhere\n", "templates.T5_CLICK_COUNT_EXCLUSION.phrases"),
+    ],
+    ids=["format", "sampler", "phrases"],
+)
+def test_bad_templates_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
+    path = tmp_path / "templates.yaml"
+    path.write_text(_edit(TEMPLATES_TEXT, old, new), encoding="utf-8")
+    with pytest.raises(specs.ConfigError) as exc:
+        specs.load_templates(path)
+    assert str(exc.value).startswith(f"{path}: {field}")
+
+
+def test_config_hash_ignores_comments_but_not_values(tmp_path: Path) -> None:
+    a, b = tmp_path / "s.yaml", tmp_path / "t.yaml"
+    a.write_text(SUBSETS_TEXT, encoding="utf-8")
+    b.write_text(TEMPLATES_TEXT, encoding="utf-8")
+    base = specs.config_hash((a, b))
+    assert base == specs.config_hash()
+    a.write_text("# another comment\n" + SUBSETS_TEXT, encoding="utf-8")
+    assert specs.config_hash((a, b)) == base
+    data = yaml.safe_load(SUBSETS_TEXT)
+    data["subsets"]["ROSE-PixelEdit"]["cell_size"] = [120, 155]
+    a.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert specs.config_hash((a, b)) != base
