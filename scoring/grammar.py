@@ -56,6 +56,18 @@ _CLICK_RE = re.compile(r"\s*CLICK\s*\(\s*R\s*(\d+)\s*,\s*C\s*(\d+)\s*\)\s*", re.
 _SUBMIT_RE = re.compile(r"\s*SUBMIT\s*\(\s*(\d+)\s*\)\s*", re.IGNORECASE)
 _DONE_RE = re.compile(r"\s*DONE\s*", re.IGNORECASE)
 
+# Python refuses int() of more than 4300 digits (the official evaluator crashes
+# there).  Such a number cannot name a cell or a plausible count, so the token
+# is treated as not matching: the parser keeps its promise never to raise.
+_MAX_DIGITS = 4300
+
+
+def _match(pattern: re.Pattern[str], token: str) -> Optional[re.Match[str]]:
+    match = pattern.fullmatch(token)
+    if match and any(len(g) > _MAX_DIGITS for g in match.groups()):
+        return None
+    return match
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedAnswer:
@@ -80,7 +92,7 @@ def _read_clicks(tokens: Iterable[str]) -> tuple[tuple[Cell, ...], tuple[str, ..
     clicks: list[Cell] = []
     invalid: list[str] = []
     for token in tokens:
-        match = _CLICK_RE.fullmatch(token)
+        match = _match(_CLICK_RE, token)
         if match:
             clicks.append(Cell(int(match.group(1)), int(match.group(2))))
         else:
@@ -95,7 +107,7 @@ def parse_answer(raw_text: Optional[str], task_mode: str) -> ParsedAnswer:
         return ParsedAnswer(False, EMPTY)
 
     if task_mode == COUNT:
-        match = _COUNT_RE.fullmatch(text)
+        match = _match(_COUNT_RE, text)
         if not match:
             return ParsedAnswer(False, EXPECTED_COUNT_ONLY, invalid_tokens=(text,))
         return ParsedAnswer(True, None, count=int(match.group(1)), end_token=COUNT)
@@ -116,7 +128,7 @@ def parse_answer(raw_text: Optional[str], task_mode: str) -> ParsedAnswer:
     # CLICK_COUNT
     if not parts:  # e.g. ";;;" -- non-empty text with only separators
         return ParsedAnswer(False, EMPTY)
-    submit = _SUBMIT_RE.fullmatch(parts[-1])
+    submit = _match(_SUBMIT_RE, parts[-1])
     if not submit:
         return ParsedAnswer(False, MISSING_SUBMIT, invalid_tokens=tuple(parts))
     submit_count = int(submit.group(1))

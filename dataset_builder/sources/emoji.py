@@ -12,6 +12,9 @@ Definitions that the tests and the dataset card rely on:
   to 32x32 with a box filter, and turned into an "ink" vector ``255 - RGB``
   (white contributes nothing); ``similarity`` is the cosine of the two ink
   vectors, rounded to 6 decimals.  Pairs need ``>= SIMILARITY_THRESHOLD``.
+* labels: ``h2_label`` / ``h3_title`` are the exact strings v0.1 rows use for the
+  emoji's CLDR group / sub-group (100 of the 106 groups in the pack); the other
+  six are "first emoji of the group + emojibase-data Chinese group name".
 * visibility (both subsets): the two tiles rendered at the subset's smallest
   cell size (42 px) must differ in ``>= MIN_DIFF_PIXELS`` pixels, a pixel
   differing when some RGB channel changes by ``>= DIFF_LEVEL``.  Pairs that

@@ -180,3 +180,20 @@ def test_adversarial_10mb_is_linear(mode):
     elapsed = time.perf_counter() - start
     assert not parsed.valid
     assert elapsed < 2.0, f"{mode}: {elapsed:.2f}s for 10 MB"
+
+
+HUGE = "9" * 5000  # beyond Python's 4300-digit int() limit
+
+
+@pytest.mark.parametrize(
+    "mode,text,error",
+    [
+        (COUNT, f"COUNT({HUGE})", "expected_COUNT_only"),
+        ("CLICK", f"CLICK(R{HUGE},C1); DONE", "invalid_CLICK_token"),
+        ("CLICK_COUNT", f"CLICK(R1,C1); SUBMIT({HUGE})", "missing_SUBMIT"),
+    ],
+    ids=["count", "click", "submit"],
+)
+def test_numbers_beyond_int_limit_are_invalid_tokens_not_crashes(mode, text, error):
+    parsed = parse_answer(text, mode)
+    assert not parsed.valid and parsed.parse_error == error
