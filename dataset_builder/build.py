@@ -242,7 +242,9 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
             resolved[subset] = sources[subset]
         else:
             try:
-                resolved[subset] = get_source(subset, **dict(options.source_options.get(subset, {})))
+                resolved[subset] = get_source(
+                    subset, seed=derive_seed(options.seed, subset, "source"), **dict(options.source_options.get(subset, {}))
+                )
             except LookupError as exc:
                 raise BuildError(str(exc)) from exc
 

@@ -16,6 +16,7 @@ published revision carries the same configs (HELPERS.md, HF layout).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -64,7 +65,12 @@ def resolve(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -
 
 def __getattr__(name: str) -> Any:
     if name == "dataset_path":
-        return resolve()[0]
+        try:
+            return resolve()[0]
+        except DataSourceError as exc:
+            # lmms-eval reports only "Failed to import function 'dataset_path'"; say why on stderr.
+            logging.getLogger(__name__).error("%s", exc)
+            raise
     if name == "dataset_kwargs":
         return resolve()[1]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

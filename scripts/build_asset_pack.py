@@ -508,7 +508,7 @@ def build_pixel(cache: Path) -> Path:
             sys.exit(f"DiceBear character {i}: explicit options do not reproduce the seeded sprite")
         path = f"dicebear/char-{i:03d}.png"
         pack.add(path, png_encode(img), "dicebear_pixel", "package/lib/index.js + lib/components/*.js",
-                 f"rendered with @dicebear/core createAvatar(options in index.json) and rasterised to 16x16 with resvg-py")
+                 "rendered with @dicebear/core createAvatar(options in index.json) and rasterised to 16x16 with resvg-py")
         sprites.append({"path": path, "family": "dicebear", "options": opts})
         edit_bases.append(path)
         base_files.append(path)
@@ -516,7 +516,7 @@ def build_pixel(cache: Path) -> Path:
         path = f"dicebear/char-{i:03d}-{relations[i]}.png"
         img = sprite_from_svg(r["svg"], 16)
         pack.add(path, png_encode(img), "dicebear_pixel", "package/lib/index.js + lib/components/*.js",
-                 f"rendered with @dicebear/core createAvatar(options in index.json) and rasterised to 16x16 with resvg-py")
+                 "rendered with @dicebear/core createAvatar(options in index.json) and rasterised to 16x16 with resvg-py")
         sprites.append({"path": path, "family": "dicebear", "options": opts})
         content_pairs.append({"majority": base_files[i], "target": path, "relation": relations[i]})
 

@@ -158,3 +158,17 @@ def test_small_build_with_the_installed_source(tmp_path: Path, subset: str) -> N
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generator"]["statistics"][subset]["scenes"] == 2
     assert len(manifest["config_hash"]) == 64 and manifest["choices"]
+
+
+def test_master_seed_reaches_sources_with_random_choices() -> None:
+    """`rose build --seed` must change the glyph source's majority/target direction and font choice too."""
+    from rose_bench.dataset_builder.ids import derive_seed
+
+    a = registry.get_source("ROSE-ChineseGlyph", seed=derive_seed(1, "ROSE-ChineseGlyph", "source"))
+    b = registry.get_source("ROSE-ChineseGlyph", seed=derive_seed(2, "ROSE-ChineseGlyph", "source"))
+    assert a.seed != b.seed
+    first = [(p.pair_key, p.majority, p.fields.get("font_name")) for p in a.pairs()[:50]]
+    second = [(p.pair_key, p.majority, p.fields.get("font_name")) for p in b.pairs()[:50]]
+    assert first != second
+    # sources without a seed parameter are built as before
+    assert registry.get_source("ROSE-PixelEdit", seed=3).subset == "ROSE-PixelEdit"

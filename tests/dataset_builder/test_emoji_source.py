@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import shutil
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from rose_bench.dataset_builder import render
-from rose_bench.dataset_builder.build import plan_subset, render_scene, cue_region
+from rose_bench.dataset_builder.build import cue_region, plan_subset, render_scene
 from rose_bench.dataset_builder.sources import emoji
 from rose_bench.dataset_builder.sources.base import Source
 from rose_bench.dataset_builder.sources.registry import get_source
@@ -189,5 +190,5 @@ def test_small_build_produces_official_rows_and_images(sources, specs, subset):
     assert keys[keys.index("target_cells") + 1: keys.index("image_split")] == list(spec.row_fields)
     scene = plan.scenes[0]
     base, cued = render_scene(sources[subset], scene, cue_region(plan.tasks[0]))
-    with Image.open(__import__("io").BytesIO(base)) as im:
+    with Image.open(io.BytesIO(base)) as im:
         assert im.size == (scene.cols * scene.cell_size, scene.rows * scene.cell_size)

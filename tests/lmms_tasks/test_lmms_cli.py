@@ -147,6 +147,7 @@ def test_dummy_smoke_every_task_via_include_path(workdir: Path, tmp_path: Path) 
     )
     assert sorted(run.results["results"]) == sorted(ALL_TASKS)
     build = workdir / "rose-bench"
+    rows = {r["item_id"]: r for r in load_rows(build)}
     for task in ALL_TASKS:
         base = task.removesuffix("_dev")
         split = "dev" if task.endswith("_dev") else "test"
@@ -154,7 +155,11 @@ def test_dummy_smoke_every_task_via_include_path(workdir: Path, tmp_path: Path) 
                        for p in (build / "data" / f).glob(f"{split}-*.parquet"))
         assert run.results["n-samples"][task]["effective"] == expected > 0, task
         assert run.results["versions"][task] == 0.1
-        assert all(s["pass"]["raw_text"] == "COUNT(1)" for s in read_jsonl(run.samples(task)))
+        for sample in read_jsonl(run.samples(task)):
+            row = rows[sample["pass"]["item_id"]]
+            assert sample["pass"]["raw_text"] == "COUNT(1)"
+            # dummy is a non-chat model: it gets doc_to_text (+ doc_to_visual), the prompts joined by a blank line
+            assert sample["input"] == row["prompt_global"].strip() + "\n\n" + row["prompt_local"].strip()
 
 
 def read_jsonl_parquet(path: Path) -> list:
