@@ -25,7 +25,7 @@ __all__ = ["GridGeometry", "GridNotFound", "to_pixels", "detect_grid", "frame_ma
 MIN_CELL_SIZE = 8
 # a frame pixel may be plain grey or under the translucent cue fill
 _FRAME_COLOURS = np.array(
-    [FRAME_RGB, [f * (1 - CUE_ALPHA) + c * CUE_ALPHA for f, c in zip(FRAME_RGB, CUE_RGB)]], dtype=np.float32
+    [FRAME_RGB, [f * (1 - CUE_ALPHA) + c * CUE_ALPHA for f, c in zip(FRAME_RGB, CUE_RGB, strict=True)]], dtype=np.float32
 )
 _FRAME_TOLERANCE = 12  # max channel difference still counted as frame-coloured
 _LINE_FRACTION = 0.5  # a column whose pixels are mostly frame-coloured is a line

@@ -76,7 +76,7 @@ def test_baselines_fail_the_way_they_are_named(template, region) -> None:
     if mode == COUNT:
         assert parsed.count == len(gold)
     else:
-        steps = {(m.row - g.row, m.col - g.col) for m, g in zip(sorted(parsed.clicks), sorted(gold))}
+        steps = {(m.row - g.row, m.col - g.col) for m, g in zip(sorted(parsed.clicks), sorted(gold), strict=False)}
         assert len(parsed.clicks) == len(gold) and len(steps) <= 1 and steps <= {(0, 1), (0, -1), (1, 0), (-1, 0)}
         assert set(parsed.clicks) != gold or not gold
         if mode == "CLICK_COUNT":
@@ -95,3 +95,22 @@ def test_random_baseline_is_a_deterministic_function_of_the_request() -> None:
 def test_unknown_policy_names_the_choices() -> None:
     with pytest.raises(ValueError, match="solver, empty, global, random, count-only"):
         get_policy("oracle")
+
+
+@pytest.mark.parametrize(
+    ("cells", "step"),
+    [
+        ({Cell(1, 1)}, (0, 1)),
+        ({Cell(2, 4), Cell(2, 5)}, (0, -1)),
+        ({Cell(1, 1), Cell(3, 5)}, (1, 0)),
+        ({Cell(1, 1), Cell(5, 5), Cell(2, 3)}, (0, 1)),
+        (set(), (0, 1)),
+    ],
+    ids=["right", "left-at-last-column", "down-when-both-edges", "no-fit-falls-back-right", "empty"],
+)
+def test_one_cell_shift_moves_every_click_by_the_same_step(cells, step) -> None:
+    from rose_bench.dataset_builder.solver.policies import shift_one_cell
+
+    moved = shift_one_cell(frozenset(cells), 5, 5)
+    assert sorted(moved) == sorted(Cell(c.row + step[0], c.col + step[1]) for c in cells)
+    assert set(moved) != set(cells) or not cells

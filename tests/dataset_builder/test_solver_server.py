@@ -172,7 +172,7 @@ def test_concurrent_requests_each_get_their_own_answer(server) -> None:
     jobs = [(_item(t, region, cue), want) for t, region, cue, want in CONCURRENT] * 4
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda job: _post(server, _body(*job[0])), jobs))
-    for (_, want), (status, data) in zip(jobs, results):
+    for (_, want), (status, data) in zip(jobs, results, strict=True):
         assert status == 200 and data["choices"][0]["message"]["content"] == want
 
 

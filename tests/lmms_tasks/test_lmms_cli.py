@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,8 @@ from rose_bench.lmms_tasks.metrics import TASK_FIGURES
 from rose_bench.scoring import aggregate
 from rose_bench.scoring.io import read_jsonl
 
+from .answer_server import AnswerKey, AnswerServer, load_rows
 from .conftest import offline_env, run_lmms_eval
-
-sys.path.insert(0, str(Path(__file__).parent))
-from answer_server import AnswerKey, AnswerServer, load_rows  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
