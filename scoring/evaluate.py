@@ -293,9 +293,6 @@ def _score_all(
             )
         except (KeyError, TypeError, ValueError) as exc:
             detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-            if "integer string conversion" in detail:  # a number with thousands of digits in raw_text
-                raise InputError(predictions_path, f"item {item_id}: raw_text holds a number too long to read",
-                                 field="raw_text", fix="truncate absurd numbers in the answer") from None
             raise InputError(metadata_path, f"item {item_id}: cannot score ({detail})", field="region/grid fields",
                              fix="check rows, cols, region_type, region_params and the target cell lists") from None
     return rows
