@@ -27,11 +27,16 @@ SUBCOMMANDS: dict[str, str] = {
     "build": "rose_bench.dataset_builder.cli_build",
     "export-official": "rose_bench.dataset_builder.cli_export",
     "publish": "rose_bench.dataset_builder.cli_publish",
+    "demo": "rose_bench.demo",
 }
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rose", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="rose",
+        description="rose-bench: build the ROSE benchmark, score predictions exactly like the official "
+        "v0.1 evaluator, and run the reference solver.",
+    )
     parser.add_argument("--version", action="version", version=f"rose-bench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in SUBCOMMANDS.items():

@@ -12,7 +12,6 @@ exactly what a user would run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -21,6 +20,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from rose_bench.scoring.aggregate import perception_action_gap, primary_table
+from rose_bench.scoring.io import read_jsonl
+from rose_bench.scoring.report import fmt_pct
 
 DEFAULT_POLICIES = ("solver", "global")
 
@@ -142,10 +145,22 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         cmd += ["--seed", str(args.seed)]
     _run(cmd)
-    summaries = {}
+    per_item = {}
     for policy in [p.strip() for p in args.policies.split(",") if p.strip()]:
         print(f"\n=== policy: {policy} ===", flush=True)
         scored = evaluate_policy(policy, build, work, tasks=args.tasks, concurrency=args.concurrency)
-        summaries[policy] = json.loads((scored / "evaluation_summary.json").read_text(encoding="utf-8"))
+        per_item[policy] = read_jsonl(scored / "per_item_eval.jsonl")
+    print("\n" + comparison_table(per_item))
     print(f"\nAll outputs are under {work}")
     return 0
+
+
+def comparison_table(per_item: dict[str, list[dict]]) -> str:
+    """One Markdown row per policy: template PASS, Avg., VALID and the perception-to-action gap (in %)."""
+    header = ["policy", "G-Cnt", "L-Cnt", "L-Clk", "V-Clk", "Excl-CS", "Avg.", "VALID", "Counting", "Action", "gap"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for policy, rows in per_item.items():
+        primary, gap = primary_table(rows), perception_action_gap(rows)
+        values = [primary[k] for k in header[1:8]] + [gap["Counting Avg."], gap["Action Avg."], gap["gap"]]
+        lines.append("| " + " | ".join([policy] + [fmt_pct(v) for v in values]) + " |")
+    return "\n".join(lines)

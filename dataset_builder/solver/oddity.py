@@ -27,6 +27,12 @@ _CUED_FRAME_FRACTION = 0.5  # a cell whose frame is mostly non-grey lies under t
 _DIFF_TOLERANCE = 6  # per-channel difference tolerated by the comparison (blend rounding)
 _MIN_DIFF_PIXELS = 1  # a cell with this many differing pixels is odd
 _BAND_MARGIN = 2  # extra pixels left out beside the cue border (anti-aliasing)
+# Lossy images (e.g. the runner's JPEG option) have no exact tile copies: the majority is then the
+# per-pixel median, and only strong differences over several pixels count, so compression noise does not.
+_LOSSY_TOLERANCE = 64
+_LOSSY_MIN_PIXELS = 4
+_LOSSLESS_FRAME_SHARE = 0.99  # frames this exactly grey mean the image was never lossily compressed
+_LOSSY_BAND_MARGIN = 6  # compression smears the cue border over neighbouring pixels
 
 _CUE = np.array(CUE_RGB, dtype=np.float32)
 _FRAME = np.array(FRAME_RGB, dtype=np.float32)
@@ -76,15 +82,15 @@ def _cue_alpha(stack: np.ndarray, cued: np.ndarray) -> float:
     return min(max(alpha, 0.05), 0.95)
 
 
-def _border_band(geometry: GridGeometry, region: VisualRegion) -> np.ndarray:
+def _border_band(geometry: GridGeometry, region: VisualRegion, margin: int = _BAND_MARGIN) -> np.ndarray:
     """Boolean image mask of the cue border band (plus margin and rounded corners)."""
     s = geometry.cell_size
     mask = np.zeros((geometry.rows * s, geometry.cols * s), dtype=bool)
     left, top = (region.c1 - 1) * s, (region.r1 - 1) * s
     right, bottom = region.c2 * s, region.r2 * s
     width = cue_border_width(s)
-    band = width + _BAND_MARGIN
-    corner = 2 * width + _BAND_MARGIN  # rounded-corner radius is twice the border width
+    band = width + margin
+    corner = 2 * width + margin  # rounded-corner radius is twice the border width
     box = mask[top:bottom, left:right]
     box[:band, :] = box[-band:, :] = True
     box[:, :band] = box[:, -band:] = True
@@ -94,13 +100,26 @@ def _border_band(geometry: GridGeometry, region: VisualRegion) -> np.ndarray:
     return mask
 
 
-def _majority_tile(stack: np.ndarray, cued: np.ndarray, alpha: float, ignore: np.ndarray) -> tuple[np.ndarray, bytes | None]:
+def _is_lossless(stack: np.ndarray, cued: np.ndarray) -> bool:
+    """True if the frames of uncued cells are exactly the style grey (a PNG render, not a JPEG of one)."""
+    frames = _frame_pixels(stack)[~cued]
+    if not len(frames):
+        return True
+    exact = (frames == _FRAME.astype(stack.dtype)).all(axis=-1)
+    return float(exact.mean()) >= _LOSSLESS_FRAME_SHARE
+
+
+def _majority_tile(
+    stack: np.ndarray, cued: np.ndarray, alpha: float, ignore: np.ndarray, lossless: bool
+) -> tuple[np.ndarray, bytes | None]:
     """The most common cell content seen without the cue (float32), and its exact bytes if it repeats."""
     plain = stack[~cued]
+    if len(plain) and not lossless:
+        return np.median(plain.astype(np.float32), axis=0), None
     if len(plain):
         counts = Counter(tile.tobytes() for tile in plain)
         content, copies = counts.most_common(1)[0]
-        if copies >= 2:
+        if copies >= 2 and 2 * copies >= len(plain):
             tile = np.frombuffer(content, dtype=stack.dtype).reshape(stack.shape[2:])
             return tile.astype(np.float32), content
         return np.median(plain.astype(np.float32), axis=0), None
@@ -111,11 +130,11 @@ def _majority_tile(stack: np.ndarray, cued: np.ndarray, alpha: float, ignore: np
     return np.nan_to_num(np.nanmedian(flat, axis=0), nan=255.0), None
 
 
-def _differs(cell: np.ndarray, expected: np.ndarray, ignore: np.ndarray) -> bool:
-    """True if some pixel outside ``ignore`` differs from ``expected`` by more than the tolerance."""
+def _differs(cell: np.ndarray, expected: np.ndarray, ignore: np.ndarray, tolerance: int, min_pixels: int) -> bool:
+    """True if ``min_pixels`` pixels outside ``ignore`` differ from ``expected`` by more than ``tolerance``."""
     diff = np.abs(cell.astype(np.float32) - expected)
-    off = (diff[..., 0] > _DIFF_TOLERANCE) | (diff[..., 1] > _DIFF_TOLERANCE) | (diff[..., 2] > _DIFF_TOLERANCE)
-    return int(np.count_nonzero(off & ~ignore)) >= _MIN_DIFF_PIXELS
+    off = (diff[..., 0] > tolerance) | (diff[..., 1] > tolerance) | (diff[..., 2] > tolerance)
+    return int(np.count_nonzero(off & ~ignore)) >= min_pixels
 
 
 def read_scene(pixels: np.ndarray, geometry: GridGeometry) -> SceneReading:
@@ -129,16 +148,22 @@ def read_scene(pixels: np.ndarray, geometry: GridGeometry) -> SceneReading:
         cued[cue.r1 - 1 : cue.r2, cue.c1 - 1 : cue.c2] = True
         alpha = _cue_alpha(stack, cued)
         ignore = cell_stack(_border_band(geometry, cue)[..., None], geometry)[..., 0]
-    reference, exact = _majority_tile(stack, cued, alpha, ignore)
+    reference, exact = _majority_tile(stack, cued, alpha, ignore, _is_lossless(stack, cued))
     tinted_reference = reference * (1 - alpha) + _CUE * alpha
+    if exact is not None:
+        tolerance, min_pixels = _DIFF_TOLERANCE, _MIN_DIFF_PIXELS
+    else:
+        tolerance, min_pixels = _LOSSY_TOLERANCE, _LOSSY_MIN_PIXELS
+        if cue is not None:
+            ignore = cell_stack(_border_band(geometry, cue, _LOSSY_BAND_MARGIN)[..., None], geometry)[..., 0]
     odd = set()
     for r in range(geometry.rows):
         for c in range(geometry.cols):
             cell = stack[r, c]
             if cued[r, c]:
-                is_odd = _differs(cell, tinted_reference, ignore[r, c])
+                is_odd = _differs(cell, tinted_reference, ignore[r, c], tolerance, min_pixels)
             else:  # exact copies of the majority tile need no pixel comparison
-                is_odd = cell.tobytes() != exact and _differs(cell, reference, ignore[r, c])
+                is_odd = cell.tobytes() != exact and _differs(cell, reference, ignore[r, c], tolerance, min_pixels)
             if is_odd:
                 odd.add(Cell(r + 1, c + 1))
     return SceneReading(geometry=geometry, cue=cue, odd=frozenset(odd))
