@@ -5,7 +5,9 @@ the most common cell content and an odd cell is any cell that differs from it.
 This holds for any element (glyph strokes, emoji, pixel art).  The T4 cue tints
 the cells of its region and paints a border over their outer edge, so tinted
 cells are compared with the majority tile tinted the same way, and the border
-band is left out of the comparison.
+band is left out of the comparison.  A lossily re-encoded image (the runner's
+JPEG option) has no exact copies; it is recognised by its inexact frame grey
+and compared against the per-pixel median with a coarser tolerance.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _MIN_DIFF_PIXELS = 1  # a cell with this many differing pixels is odd
 _BAND_MARGIN = 2  # extra pixels left out beside the cue border (anti-aliasing)
 # Lossy images (e.g. the runner's JPEG option) have no exact tile copies: the majority is then the
 # per-pixel median, and only strong differences over several pixels count, so compression noise does not.
-_LOSSY_TOLERANCE = 64
+_LOSSY_TOLERANCE = 48
 _LOSSY_MIN_PIXELS = 4
 _LOSSLESS_FRAME_SHARE = 0.99  # frames this exactly grey mean the image was never lossily compressed
 _LOSSY_BAND_MARGIN = 6  # compression smears the cue border over neighbouring pixels
@@ -82,8 +84,12 @@ def _cue_alpha(stack: np.ndarray, cued: np.ndarray) -> float:
     return min(max(alpha, 0.05), 0.95)
 
 
-def _border_band(geometry: GridGeometry, region: VisualRegion, margin: int = _BAND_MARGIN) -> np.ndarray:
-    """Boolean image mask of the cue border band (plus margin and rounded corners)."""
+def _border_band(geometry: GridGeometry, region: VisualRegion, margin: int = _BAND_MARGIN, outside: int = 0) -> np.ndarray:
+    """Boolean image mask of the cue border band (plus margin and rounded corners).
+
+    ``outside`` also masks that many pixels beyond the region box, where lossy
+    compression smears the border into neighbouring cells.
+    """
     s = geometry.cell_size
     mask = np.zeros((geometry.rows * s, geometry.cols * s), dtype=bool)
     left, top = (region.c1 - 1) * s, (region.r1 - 1) * s
@@ -97,6 +103,11 @@ def _border_band(geometry: GridGeometry, region: VisualRegion, margin: int = _BA
     for ys in (slice(0, corner), slice(-corner, None)):
         for xs in (slice(0, corner), slice(-corner, None)):
             box[ys, xs] = True
+    if outside:
+        outer = mask[max(0, top - outside) : bottom + outside, max(0, left - outside) : right + outside]
+        inner = mask[top:bottom, left:right].copy()
+        outer[:] = True
+        mask[top:bottom, left:right] = inner
     return mask
 
 
@@ -148,14 +159,16 @@ def read_scene(pixels: np.ndarray, geometry: GridGeometry) -> SceneReading:
         cued[cue.r1 - 1 : cue.r2, cue.c1 - 1 : cue.c2] = True
         alpha = _cue_alpha(stack, cued)
         ignore = cell_stack(_border_band(geometry, cue)[..., None], geometry)[..., 0]
-    reference, exact = _majority_tile(stack, cued, alpha, ignore, _is_lossless(stack, cued))
+    lossless = _is_lossless(stack, cued)
+    reference, exact = _majority_tile(stack, cued, alpha, ignore, lossless)
     tinted_reference = reference * (1 - alpha) + _CUE * alpha
-    if exact is not None:
+    if lossless:
         tolerance, min_pixels = _DIFF_TOLERANCE, _MIN_DIFF_PIXELS
     else:
         tolerance, min_pixels = _LOSSY_TOLERANCE, _LOSSY_MIN_PIXELS
         if cue is not None:
-            ignore = cell_stack(_border_band(geometry, cue, _LOSSY_BAND_MARGIN)[..., None], geometry)[..., 0]
+            band = _border_band(geometry, cue, _LOSSY_BAND_MARGIN, outside=_LOSSY_BAND_MARGIN)
+            ignore = cell_stack(band[..., None], geometry)[..., 0]
     odd = set()
     for r in range(geometry.rows):
         for c in range(geometry.cols):

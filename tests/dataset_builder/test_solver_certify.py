@@ -101,3 +101,13 @@ def test_rose_solve_bad_image_exits_2(tmp_path, capsys) -> None:
     bad.write_bytes(b"not a png")
     assert main(["solve", "--image", str(bad), "--prompt-local", "Count ... in row 1. Answer only in the format: COUNT(n)."]) == 2
     assert "cannot read the image" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("config", ["t1", "t3", "t4", "t5"])
+def test_built_rows_sent_as_jpeg_are_still_solved(build, config) -> None:
+    """The runner's --image_format jpeg (quality 92) path: lossy pixels, same answers."""
+    for row in pq.read_table(shard_files(build, config, "test")[0]).to_pylist():
+        buf = io.BytesIO()
+        Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB").save(buf, "JPEG", quality=92)
+        with Image.open(io.BytesIO(buf.getvalue())) as img:
+            assert solve(img, row["prompt_global"], row["prompt_local"]) == row["ground_truth_formal_answer"], row["item_id"]
