@@ -23,15 +23,14 @@ Definitions that the tests and the dataset card rely on:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 from PIL import Image
+
+from .asset_pack import ASSETS_DIR, load_index, load_rgba, pack_digest
 
 from .base import ElementPair
 
@@ -41,7 +40,7 @@ __all__ = [
     "normalise_key", "ink_vector", "similarity", "render_emoji_tile", "diff_pixels", "pack_digest",
 ]
 
-PACK_DIR = Path(__file__).resolve().parent.parent / "assets" / "emoji"
+PACK_DIR = ASSETS_DIR / "emoji"
 
 SIMILARITY_SIZE = 32
 SIMILARITY_THRESHOLD = 0.90
@@ -65,37 +64,6 @@ class EmojiImage:
 
 
 # -- pack access (cached per process; the pack is read-only) ---------------------------------------
-
-def _pack_error(path: Path, message: str) -> RuntimeError:
-    return RuntimeError(f"{path}: {message} (fix: regenerate with `python scripts/build_asset_pack.py emoji`)")
-
-
-@lru_cache(maxsize=4)
-def load_index(pack_dir: str = str(PACK_DIR)) -> Mapping[str, Any]:
-    path = Path(pack_dir) / "index.json"
-    if not path.is_file():
-        raise _pack_error(path, "the emoji asset pack index is missing")
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@lru_cache(maxsize=4)
-def pack_digest(pack_dir: str = str(PACK_DIR)) -> str:
-    """sha256 of manifest.json, which itself lists the sha256 of every pack file."""
-    path = Path(pack_dir) / "manifest.json"
-    if not path.is_file():
-        raise _pack_error(path, "the emoji asset pack manifest is missing")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@lru_cache(maxsize=4096)
-def load_rgba(pack_dir: str, rel_path: str) -> Image.Image:
-    path = Path(pack_dir) / rel_path
-    if not path.is_file():
-        raise _pack_error(path, "an emoji image listed in index.json is missing")
-    with Image.open(path) as im:
-        return im.convert("RGBA").copy()
-
 
 # -- pure image functions --------------------------------------------------------------------------
 

@@ -25,16 +25,16 @@ scaling (``asset_resize_mode = "stretch"``), so sprite pixels stay crisp blocks.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from PIL import Image
+
+from .asset_pack import ASSETS_DIR, load_index, load_rgba, pack_digest
 
 from .base import ElementPair
 
@@ -43,7 +43,7 @@ __all__ = [
     "Sprite", "PixelEditSource", "PixelContentSource", "render_pixel_tile", "apply_edit", "make_edit",
 ]
 
-PACK_DIR = Path(__file__).resolve().parent.parent / "assets" / "pixel"
+PACK_DIR = ASSETS_DIR / "pixel"
 
 CHECK_CELL_SIZE = 120          # smallest cell size of PixelEdit and PixelContent (spec §3.1)
 DIFF_LEVEL = 48
@@ -67,34 +67,9 @@ class Sprite:
 
 # -- pack access -----------------------------------------------------------------------------------
 
-def _pack_error(path: Path, message: str) -> RuntimeError:
-    return RuntimeError(f"{path}: {message} (fix: regenerate with `python scripts/build_asset_pack.py pixel`)")
-
-
-@lru_cache(maxsize=4)
-def load_index(pack_dir: str = str(PACK_DIR)) -> Mapping[str, Any]:
-    path = Path(pack_dir) / "index.json"
-    if not path.is_file():
-        raise _pack_error(path, "the pixel asset pack index is missing")
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@lru_cache(maxsize=4)
-def pack_digest(pack_dir: str = str(PACK_DIR)) -> str:
-    path = Path(pack_dir) / "manifest.json"
-    if not path.is_file():
-        raise _pack_error(path, "the pixel asset pack manifest is missing")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @lru_cache(maxsize=2048)
 def load_sprite(pack_dir: str, rel_path: str) -> np.ndarray:
-    path = Path(pack_dir) / rel_path
-    if not path.is_file():
-        raise _pack_error(path, "a sprite listed in index.json is missing")
-    with Image.open(path) as im:
-        arr = np.array(im.convert("RGBA"), dtype=np.uint8)
+    arr = np.array(load_rgba(pack_dir, rel_path), dtype=np.uint8)
     arr.setflags(write=False)
     return arr
 

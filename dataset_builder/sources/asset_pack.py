@@ -1,0 +1,53 @@
+"""Read access to a committed asset pack (``dataset_builder/assets/<kind>/``), shared by the emoji and pixel sources.
+
+A pack holds ``index.json`` (what the source offers), ``manifest.json`` (source,
+licence and sha256 of every file) and the image files.  Packs are read-only, so
+reads are cached per process; a missing file names the command that regenerates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from PIL import Image
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+def pack_error(pack_dir: str | Path, name: str, message: str) -> RuntimeError:
+    kind = Path(pack_dir).name
+    return RuntimeError(
+        f"{Path(pack_dir) / name}: {message} (fix: regenerate with `python scripts/build_asset_pack.py {kind}`)"
+    )
+
+
+@lru_cache(maxsize=8)
+def load_index(pack_dir: str) -> Mapping[str, Any]:
+    path = Path(pack_dir) / "index.json"
+    if not path.is_file():
+        raise pack_error(pack_dir, "index.json", "the asset pack index is missing")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=8)
+def pack_digest(pack_dir: str) -> str:
+    """sha256 of manifest.json, which itself lists the sha256 of every pack file."""
+    path = Path(pack_dir) / "manifest.json"
+    if not path.is_file():
+        raise pack_error(pack_dir, "manifest.json", "the asset pack manifest is missing")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def load_rgba(pack_dir: str, rel_path: str) -> Image.Image:
+    """One pack image as RGBA (callers must not modify the cached image)."""
+    path = Path(pack_dir) / rel_path
+    if not path.is_file():
+        raise pack_error(pack_dir, rel_path, "an image listed in index.json is missing")
+    with Image.open(path) as im:
+        return im.convert("RGBA").copy()
