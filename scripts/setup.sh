@@ -4,17 +4,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-VENV="${ROSE_VENV:-.venv}"
+VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-"${PIP[@]}" install --upgrade pip
+LOG="$VENV/setup.log"
+: > "$LOG"
+# pip's output (setuptools warnings included) goes to $LOG and is shown only if a step fails.
+pip_install() {
+  if ! "$VENV/bin/python" -m pip --disable-pip-version-check install "$@" >>"$LOG" 2>&1; then
+    tail -n 60 "$LOG" >&2
+    echo "setup failed: pip install $* (full log: $LOG)" >&2
+    exit 1
+  fi
+}
+pip_install --upgrade pip
 # The CPU build of torch first: lmms-eval would otherwise pull the multi-GB CUDA build.
 # constraints.txt pins torch to that build for every later resolve (see README "Install").
-"${PIP[@]}" install -c scripts/constraints.txt torch
-"${PIP[@]}" install -c scripts/constraints.txt -e ".[test,lmms]"
+pip_install -c scripts/constraints.txt torch
+pip_install -c scripts/constraints.txt -e ".[test,lmms]"
 # lmms-eval 0.7.3 pulls a CUDA-linked torchvision that cannot import beside CPU torch;
 # transformers falls back to PIL image processors without it (lmms-eval-notes §6.2).
-"${PIP[@]}" uninstall -y torchvision >/dev/null 2>&1 || true
+"$VENV/bin/python" -m pip uninstall -y torchvision >>"$LOG" 2>&1 || true
 echo "rose-bench installed in $VENV"
