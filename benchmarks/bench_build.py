@@ -6,6 +6,7 @@ is what the machine actually had to hold.
 
     .venv/bin/python benchmarks/bench_build.py --subsets ROSE-ChineseGlyph
     .venv/bin/python benchmarks/bench_build.py              # all five subsets, default scale
+    .venv/bin/python benchmarks/bench_build.py --subsets ROSE-ChineseGlyph --no-certify  # skip the solver check
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def main() -> int:
     ap.add_argument("--subsets", default=None)
     ap.add_argument("--scale", default="1.0")
     ap.add_argument("--workers", default=str(min(4, os.cpu_count() or 1)))
+    ap.add_argument("--no-certify", action="store_true", help="pass --no-certify to rose build (no solver check)")
     ap.add_argument("--keep", type=Path, default=None, help="build here and keep it (default: a temp dir)")
     args = ap.parse_args()
 
@@ -59,6 +61,8 @@ def main() -> int:
                "--no-progress", "--overwrite"]
         if args.subsets:
             cmd += ["--subsets", args.subsets]
+        if args.no_certify:
+            cmd += ["--no-certify"]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd)
         peak = 0
@@ -82,6 +86,11 @@ def main() -> int:
         if isinstance(images, int):
             print(f"images       : {images}  ->  {images / wall:.1f} images/s (end to end)")
         print(f"rows, scenes : {counts.get('total_rows')} rows, {counts.get('total_scenes')} scenes")
+        solv = manifest.get("solvability") or {}
+        if solv.get("certified"):
+            print(f"certified    : {solv.get('rows_passed')}/{solv.get('rows_checked')} rows PASS (reference solver)")
+        else:
+            print(f"certified    : no ({solv.get('reason', 'no record')})")
     return 0
 
 

@@ -6,6 +6,14 @@ fans out to worker processes.  Every random choice comes from
 order, so the output is byte-identical for any ``--workers``.  Scene ``s`` of a
 subset depends only on (seed, subset, s, the source's pair list): a smaller
 ``--scale`` gives a prefix of the same scenes (only the dev/test split moves).
+
+Solvability (on unless ``certify=False`` / ``--no-certify``): the worker that
+renders a scene also answers that scene's rows with the reference solver
+(``solver.certify.check_row``: the PNG bytes and prompts only, scored by
+``score_item``), so certification runs in parallel with rendering and needs no
+second pass over the Parquet files.  Any failing row aborts the build before
+the writer's atomic rename; the certificate (counts only, no timings) goes to
+the manifest and the dataset card.
 """
 
 from __future__ import annotations
@@ -33,7 +41,16 @@ from .specs import CONFIG_DIR, SubsetSpec, TemplateConfig, config_hash, load_sub
 from .split import assign_splits, scaled_counts
 from .tasks import TaskInstance, build_scene_tasks
 
-__all__ = ["DEFAULT_SEED", "BuildError", "BuildOptions", "SubsetPlan", "plan_subset", "render_scene", "run_build"]
+__all__ = [
+    "DEFAULT_SEED",
+    "BuildError",
+    "CertificationFailed",
+    "BuildOptions",
+    "SubsetPlan",
+    "plan_subset",
+    "render_scene",
+    "run_build",
+]
 
 # 2026-06-19: the v0.1 release month (arXiv 2606.19965); any int works, this one is the documented default.
 DEFAULT_SEED = 20260619
@@ -41,6 +58,18 @@ DEFAULT_SEED = 20260619
 
 class BuildError(ValueError):
     """Bad build options or inputs; the message says what to change."""
+
+
+class CertificationFailed(BuildError):
+    """Some built rows cannot be solved from their image and prompts; nothing was written."""
+
+    def __init__(self, message: str, certificate: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.certificate = certificate
+
+
+CERTIFY_POLICY = "solver"  # the reference solver of rose_bench.dataset_builder.solver
+MAX_LISTED_FAILURES = 20
 
 
 @dataclass(frozen=True)
@@ -53,6 +82,7 @@ class BuildOptions:
     workers: int = 1
     overwrite: bool = False
     progress: bool = True
+    certify: bool = True  # answer every row with the reference solver before committing (False: quick builds)
     source_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -150,6 +180,9 @@ def render_scene(source: Source, scene: Scene, region) -> tuple[bytes, bytes]:
 
 _WORKER_SOURCES: dict[str, Source] = {}
 
+# (subset, scene, cue region, rows to certify or None, path of the cued image)
+RenderJob = tuple[str, Scene, Any, "tuple[dict[str, Any], ...] | None", str]
+
 
 def _init_worker(sources: Mapping[str, Source]) -> None:
     # Ctrl-C is handled once, by the parent (abort + cleanup); workers just stop when the pool shuts down.
@@ -158,17 +191,84 @@ def _init_worker(sources: Mapping[str, Source]) -> None:
     _WORKER_SOURCES.update(sources)
 
 
-def _render_job(job: tuple[str, Scene, Any]) -> tuple[bytes, bytes]:
-    subset, scene, region = job
-    return render_scene(_WORKER_SOURCES[subset], scene, region)
+def check_scene(subset: str, scene: Scene, rows: Sequence[Mapping[str, Any]], base_png: bytes, cued_png: bytes, cued_path: str) -> tuple:
+    """Solver checks of one scene's rows, each answered from the PNG bytes it will ship with."""
+    from .solver.certify import BuildRow, check_row
+
+    return tuple(
+        check_row(
+            BuildRow(dict(row), cued_png if row["image"] == cued_path else base_png, f"{subset} scene {scene.number}, {row['image']}"),
+            CERTIFY_POLICY,
+        )
+        for row in rows
+    )
 
 
-def _render_all(executor: Executor | None, sources: Mapping[str, Source], jobs: Iterable[tuple[str, Scene, Any]]) -> Iterator[tuple[bytes, bytes]]:
+def _process(source: Source, job: RenderJob) -> tuple[bytes, bytes, tuple | None]:
+    subset, scene, region, rows, cued_path = job
+    base_png, cued_png = render_scene(source, scene, region)
+    checks = None if rows is None else check_scene(subset, scene, rows, base_png, cued_png, cued_path)
+    return base_png, cued_png, checks
+
+
+def _render_job(job: RenderJob) -> tuple[bytes, bytes, tuple | None]:
+    return _process(_WORKER_SOURCES[job[0]], job)
+
+
+def _render_all(executor: Executor | None, sources: Mapping[str, Source], jobs: Iterable[RenderJob]) -> Iterator[tuple[bytes, bytes, tuple | None]]:
     if executor is None:
-        for subset, scene, region in jobs:
-            yield render_scene(sources[subset], scene, region)
+        for job in jobs:
+            yield _process(sources[job[0]], job)
     else:
         yield from executor.map(_render_job, jobs, chunksize=2)
+
+
+def _scene_rows(plan: "SubsetPlan") -> Iterator[tuple[dict[str, Any], ...]]:
+    """``plan.rows`` cut back into per-scene groups (rows were emitted scene by scene, one per task)."""
+    start = 0
+    for tasks in plan.tasks:
+        yield plan.rows[start : start + len(tasks)]
+        start += len(tasks)
+
+
+# -- solvability certificate ---------------------------------------------------------------------
+
+def solvability_record(cert: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the manifest and card record: the certificate minus run details, or why there is none."""
+    if cert is None:
+        return {
+            "certified": False,
+            "reason": "built with --no-certify (BuildOptions.certify=False)",
+            "how_to_certify": "rose certify <build dir>",
+        }
+    import rose_bench
+
+    return {
+        "certified": bool(cert["ok"]),
+        "checker": "rose_bench.dataset_builder.solver (reference solver: image and prompts only, scored by score_item)",
+        "policy": cert["policy"],
+        "solver_version": rose_bench.__version__,
+        "rows_checked": cert["items"],
+        "rows_passed": cert["passed"],
+        "pass_rate": cert["pass_rate"],
+        "by_subset": cert["by_subset"],
+        "by_template": cert["by_template"],
+        "by_subset_template": cert["by_subset_template"],
+        "failures": list(cert["failures"]),
+    }
+
+
+def failure_message(cert: Mapping[str, Any], out: Path, limit: int = MAX_LISTED_FAILURES) -> str:
+    failures = cert["failures"]
+    lines = [
+        f"solvability check failed: {len(failures)} of {cert['items']} rows cannot be solved from their image and "
+        f"prompts by the reference solver; nothing was written to {out}"
+    ]
+    lines += [f"  FAIL {f['item_id']} [{f['task_template']}, {f['split']}]: {f['reason']}" for f in failures[:limit]]
+    if len(failures) > limit:
+        lines.append(f"  ... and {len(failures) - limit} more failing rows")
+    lines.append("(fix: repair the source/renderer for these items; --no-certify skips the check for quick builds)")
+    return "\n".join(lines)
 
 
 # -- statistics ----------------------------------------------------------------------------------
@@ -258,13 +358,26 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
     try:
         if options.workers > 1:
             executor = ProcessPoolExecutor(max_workers=options.workers, initializer=_init_worker, initargs=(resolved,))
+        checks: list = []
         for plan in plans:
             subset = plan.spec.name
             prefix = plan.spec.id_prefix
-            jobs = ((subset, scene, cue_region(tasks)) for scene, tasks in zip(plan.scenes, plan.tasks))
-            bar = tqdm(total=len(plan.scenes), desc=f"{subset} render", unit="scene", disable=not options.progress, file=sys.stderr)
+            jobs = (
+                (
+                    subset,
+                    scene,
+                    cue_region(tasks),
+                    rows if options.certify else None,
+                    image_path(subset, image_id(prefix, scene.number, cued=True)),
+                )
+                for scene, tasks, rows in zip(plan.scenes, plan.tasks, _scene_rows(plan))
+            )
+            desc = f"{subset} render" + (" + certify" if options.certify else "")
+            bar = tqdm(total=len(plan.scenes), desc=desc, unit="scene", disable=not options.progress, file=sys.stderr)
             with bar:
-                for scene, (base_png, cued_png) in zip(plan.scenes, _render_all(executor, resolved, jobs)):
+                for scene, (base_png, cued_png, scene_checks) in zip(plan.scenes, _render_all(executor, resolved, jobs)):
+                    if scene_checks is not None:
+                        checks.extend(scene_checks)
                     for cued, png in ((False, base_png), (True, cued_png)):
                         iid = image_id(prefix, scene.number, cued=cued)
                         stored = writer.add_image(subset, iid, png)
@@ -272,6 +385,13 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
                             raise BuildError(f"writer stored {iid} at {stored}, rows expect {image_path(subset, iid)}")
                     bar.update(1)
             writer.add_rows(plan.rows)
+        cert = None
+        if options.certify:
+            from .solver.certify import certificate
+
+            cert = certificate(checks, policy=CERTIFY_POLICY)
+            if not cert["ok"]:
+                raise CertificationFailed(failure_message(cert, Path(options.out)), cert)
         info = {
             "seed": options.seed,
             "scale": options.scale,
@@ -286,6 +406,7 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
                 "statistics": {plan.spec.name: plan_statistics(plan) for plan in plans},
             },
             "choices": _choices(),
+            "solvability": solvability_record(cert),
         }
         return writer.commit(info)
     except BaseException:

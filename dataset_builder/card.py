@@ -226,6 +226,36 @@ def choices_section(description: Mapping[str, Any]) -> str:
     return "\n".join(f"- {c}" for c in choices)
 
 
+def solvability_section(description: Mapping[str, Any]) -> str:
+    """The solver certificate as a table, or a plain statement that the build was not certified."""
+    record = description.get("solvability")
+    if not record:
+        return "_No solvability certificate was recorded for this build (run `rose certify <build dir>`)._"
+    if not record.get("certified"):
+        reason = record.get("reason") or "the check did not pass"
+        return f"**Not certified**: {reason}. Run `rose certify <build dir>` to check every row."
+    lines = [
+        f"**Certified**: the reference solver (policy `{record.get('policy')}`, rose-bench {record.get('solver_version')}) "
+        f"answered all {record.get('rows_checked')} rows of every template and bridge from the image and the prompts "
+        "alone, and every answer scores PASS 1.0 under the official rules. `rose certify <build dir>` repeats the check.",
+    ]
+    per_subset = record.get("by_subset_template") or {}
+    templates: list[str] = []
+    for per_template in per_subset.values():
+        templates += [t for t in per_template if t not in templates]
+    totals = record.get("by_subset") or {}
+    rows = [
+        [_short(subset)]
+        + [f"{per[t]['pass_rate']:.3f} ({per[t]['items']})" if t in per else "—" for t in templates]
+        + [f"{totals[subset]['pass_rate']:.3f} ({totals[subset]['items']})" if subset in totals else "—"]
+        for subset, per in per_subset.items()
+    ]
+    if rows:
+        lines.append("PASS per subset and template (rows checked in brackets):")
+        lines.append(_table(["Subset"] + [t.split("_")[0] for t in templates] + ["All"], rows))
+    return "\n\n".join(lines)
+
+
 def render_readme(description: Mapping[str, Any], features: Mapping[str, Any], data_sizes: Mapping[str, int]) -> str:
     header = yaml.safe_dump(front_matter(description, features, data_sizes), sort_keys=False, allow_unicode=True, width=1000)
     values = {
@@ -236,6 +266,7 @@ def render_readme(description: Mapping[str, Any], features: Mapping[str, Any], d
         "licences": licences_section(description),
         "provenance": provenance_section(description),
         "choices": choices_section(description),
+        "solvability": solvability_section(description),
         "subsets": ", ".join(_short(s) for s in description["subsets"] if s in SUBSET_ORDER),
     }
     return f"---\n{header}---\n\n" + render(load_template(), values).rstrip("\n") + "\n"

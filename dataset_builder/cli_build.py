@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import DEFAULT_SEED, BuildError, BuildOptions, default_workers, parse_subsets, run_build
+from .build import DEFAULT_SEED, BuildError, BuildOptions, CertificationFailed, default_workers, parse_subsets, run_build
 
 __all__ = ["add_parser", "main"]
 
@@ -42,7 +42,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "Generate ROSE scenes, render base and cued images, build T1..T5 plus the T1B/T2B bridge rows "
             "and write a Hugging Face dataset directory (Parquet configs, dataset card, manifest). "
             "The output is a pure function of --seed, --scale/--scenes-per-subset, the configs and the "
-            "installed assets; --workers changes only speed."
+            "installed assets; --workers changes only speed. Every row is first answered by the reference "
+            "solver (image and prompts only); if any row fails, nothing is written and the exit code is 1 "
+            "(2: bad options or inputs)."
         ),
     )
     parser.add_argument("--out", required=True, type=Path, help="output directory (must be empty or absent unless --overwrite)")
@@ -62,6 +64,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="render processes (default: min(4, CPU count)); the output does not depend on it",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out (only after a successful build)")
+    parser.add_argument(
+        "--no-certify", action="store_true",
+        help="skip the solvability check (quick builds); the manifest and card then say 'not certified'",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     parser.set_defaults(func=main)
     return parser
@@ -78,11 +84,15 @@ def main(args: argparse.Namespace) -> int:
             workers=args.workers,
             overwrite=args.overwrite,
             progress=not args.no_progress,
+            certify=not args.no_certify,
         )
         out = run_build(options)
     except KeyboardInterrupt:
         print("rose build: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except CertificationFailed as exc:
+        print(f"rose build: {exc}", file=sys.stderr)
+        return 1
     except (BuildError, ValueError) as exc:
         print(f"rose build: error: {exc}", file=sys.stderr)
         return 2

@@ -17,8 +17,9 @@ Why it is written the way it is:
   ``seed`` (int, required), ``scale`` (required), ``subsets`` (list, required),
   ``config_hash`` (generator config hash), ``provenance`` ({subset: source.provenance()}),
   ``generator`` (any extra description, e.g. the resolved config), ``choices``
-  (list of markdown strings: inferred/unknown spec choices for the card), ``license``
-  (card licence, default cc-by-4.0).  ``code_version`` is filled in when absent; any
+  (list of markdown strings: inferred/unknown spec choices for the card), ``solvability``
+  (the builder's solver certificate record, see ``build.solvability_record``; absent -> null),
+  ``license`` (card licence, default cc-by-4.0).  ``code_version`` is filled in when absent; any
   other key is kept verbatim in the manifest under ``build_options``.
 """
 
@@ -54,7 +55,7 @@ from .parquet_schema import Column, SchemaError, encode_value, features_for, sch
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REQUIRED_INFO = ("seed", "scale", "subsets")
-_DESCRIBED_INFO = {"seed", "scale", "subsets", "config_hash", "license", "provenance", "generator", "choices", "code_version"}
+_DESCRIBED_INFO = {"seed", "scale", "subsets", "config_hash", "license", "provenance", "generator", "choices", "code_version", "solvability"}
 
 DEFAULT_MAX_SHARD_BYTES = 500 * 1000 * 1000  # the Hub's usual shard size
 DEFAULT_MAX_SHARD_ROWS = 100_000
@@ -328,6 +329,7 @@ def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows,
         "provenance": info.get("provenance") or {},
         "generator": info.get("generator") or {},
         "choices": list(info.get("choices") or []),
+        "solvability": info.get("solvability"),
         # anything else the builder recorded (e.g. scenes_per_subset), kept verbatim
         "build_options": {k: v for k, v in info.items() if k not in _DESCRIBED_INFO},
         "row_key_order": summary.row_key_order(rows),

@@ -34,7 +34,7 @@ def _bin(name: str) -> str:
     return str(local) if local.exists() else name
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -52,7 +52,7 @@ def _run(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None 
         raise subprocess.CalledProcessError(proc.returncode, cmd)
 
 
-def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -80,7 +80,7 @@ def evaluate_policy(policy: str, build: Path, work: Path, *, tasks: str, concurr
     if pdir.exists():
         shutil.rmtree(pdir)
     pdir.mkdir(parents=True)
-    port = _free_port()
+    port = free_port()
     server_log = (pdir / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
         [_bin("rose"), "serve", "--policy", policy, "--host", "127.0.0.1", "--port", str(port)],
@@ -88,7 +88,7 @@ def evaluate_policy(policy: str, build: Path, work: Path, *, tasks: str, concurr
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_ready(port, server)
+        wait_ready(port, server)
         env = dict(os.environ)
         env.update(
             ROSE_BENCH_DATA=str(build),

@@ -27,7 +27,7 @@ from .grid_detect import GridNotFound, detect_grid, to_pixels
 from .policies import Policy, get_policy
 from .prompt_region import PromptNotUnderstood
 
-__all__ = ["CertifyError", "BuildRow", "iter_build_rows", "certify", "CONFIG_TEMPLATES"]
+__all__ = ["CertifyError", "BuildRow", "RowCheck", "iter_build_rows", "check_row", "certificate", "certify", "CONFIG_TEMPLATES"]
 
 CONFIG_TEMPLATES: dict[str, str] = {config: template for template, config in TEMPLATE_CONFIGS.items()}
 _BATCH_ROWS = 32
@@ -41,7 +41,17 @@ class CertifyError(ValueError):
 class BuildRow:
     meta: dict[str, Any]  # metadata row, ``image`` holding the image's path string
     png: bytes
-    source: str  # "<parquet file>:<row index>" for error messages
+    source: str  # "<parquet file>:<row index>" (or the build's scene) for error messages
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """The outcome of one row: small and picklable, so build workers can return it."""
+
+    rose_subset: str
+    task_template: str
+    passed: bool
+    failure: dict[str, Any] | None  # item id, answer, expected, reason, source -- None when passed
 
 
 def _config_of(name: str) -> str:
@@ -110,6 +120,33 @@ def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
     return "grid read correctly; odd cells or region differ"
 
 
+def check_row(row: BuildRow, policy: str = "solver") -> RowCheck:
+    """Answer one row from its PNG and prompts, score it, and say why if it fails (pure; safe in workers)."""
+    meta = row.meta
+    answer, error = _answer(get_policy(policy), row.png, meta)
+    scored = score_item(meta, answer, model=f"rose-{policy}")
+    ok = bool(scored["pass"])
+    subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
+    failure = None
+    if not ok:
+        reason = error or (
+            f"answered {answer!r}, expected {meta.get('ground_truth_formal_answer')!r}"
+            + (f" (parse_error {scored.get('parse_error')})" if scored.get("parse_error") else "")
+            + f"; {_diagnosis(row.png, meta)}"
+        )
+        failure = {
+            "item_id": meta.get("item_id"),
+            "rose_subset": subset,
+            "split": meta.get("split"),
+            "task_template": template,
+            "answer": answer,
+            "expected": meta.get("ground_truth_formal_answer"),
+            "reason": reason,
+            "source": row.source,
+        }
+    return RowCheck(subset, template, ok, failure)
+
+
 def _tally() -> dict[str, int]:
     return {"items": 0, "passed": 0}
 
@@ -122,60 +159,30 @@ def _rates(counts: Mapping[str, Mapping[str, int]], order: Iterable[str]) -> dic
     }
 
 
-def certify(
-    build_dir: Path,
+def certificate(
+    checks: Iterable[RowCheck],
     *,
     policy: str = "solver",
     splits: Sequence[str] = SPLITS,
-    templates: Sequence[str] | None = None,
+    templates: Sequence[str] = tuple(CONFIG_TEMPLATES.values()),
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Answer and score every selected row; returns the certificate (``ok`` is True iff every row passes)."""
-    configs = [_config_of(t) for t in templates] if templates else list(CONFIG_TEMPLATES)
-    for split in splits:
-        if split not in SPLITS:
-            raise CertifyError(f"unknown split {split!r} (fix: one of {', '.join(SPLITS)})")
-    answer_policy = get_policy(policy)
+    """Fold per-row checks (in row order) into the certificate; ``ok`` is True iff every row passed."""
     by_subset: dict[str, dict[str, int]] = defaultdict(_tally)
     by_template: dict[str, dict[str, int]] = defaultdict(_tally)
     by_pair: dict[tuple[str, str], dict[str, int]] = defaultdict(_tally)
     failures: list[dict[str, Any]] = []
     total = passed = 0
-    for row in iter_build_rows(build_dir, configs, splits):
-        meta = row.meta
-        answer, error = _answer(answer_policy, row.png, meta)
-        scored = score_item(meta, answer, model=f"rose-{policy}")
-        ok = bool(scored["pass"])
-        subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
-        for counts in (by_subset[subset], by_template[template], by_pair[(subset, template)]):
+    for check in checks:
+        for counts in (by_subset[check.rose_subset], by_template[check.task_template], by_pair[(check.rose_subset, check.task_template)]):
             counts["items"] += 1
-            counts["passed"] += ok
+            counts["passed"] += check.passed
         total += 1
-        passed += ok
-        if not ok:
-            reason = error or (
-                f"answered {answer!r}, expected {meta.get('ground_truth_formal_answer')!r}"
-                + (f" (parse_error {scored.get('parse_error')})" if scored.get("parse_error") else "")
-                + f"; {_diagnosis(row.png, meta)}"
-            )
-            failures.append(
-                {
-                    "item_id": meta.get("item_id"),
-                    "rose_subset": subset,
-                    "split": meta.get("split"),
-                    "task_template": template,
-                    "answer": answer,
-                    "expected": meta.get("ground_truth_formal_answer"),
-                    "reason": reason,
-                    "source": row.source,
-                }
-            )
+        passed += check.passed
+        if check.failure is not None:
+            failures.append(check.failure)
         if progress:
             progress(1)
-    if total == 0:
-        raise CertifyError(
-            f"{build_dir}: no rows for templates {configs} and splits {list(splits)} (fix: check --split/--templates)"
-        )
     template_order = TEMPLATE_ORDER + BRIDGE_TEMPLATES
     subset_templates: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
     for (subset, template), counts in by_pair.items():
@@ -183,11 +190,11 @@ def certify(
     return {
         "policy": policy,
         "splits": list(splits),
-        "templates": [CONFIG_TEMPLATES[c] for c in configs],
+        "templates": list(templates),
         "items": total,
         "passed": passed,
-        "pass_rate": passed / total,
-        "ok": passed == total,
+        "pass_rate": passed / total if total else None,
+        "ok": total > 0 and passed == total,
         "by_subset": _rates(by_subset, SUBSET_ORDER),
         "by_template": _rates(by_template, template_order),
         "by_subset_template": {
@@ -196,3 +203,26 @@ def certify(
         },
         "failures": failures,
     }
+
+
+def certify(
+    build_dir: Path,
+    *,
+    policy: str = "solver",
+    splits: Sequence[str] = SPLITS,
+    templates: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Answer and score every selected row of a build directory; returns the certificate."""
+    configs = [_config_of(t) for t in templates] if templates else list(CONFIG_TEMPLATES)
+    for split in splits:
+        if split not in SPLITS:
+            raise CertifyError(f"unknown split {split!r} (fix: one of {', '.join(SPLITS)})")
+    get_policy(policy)  # unknown names fail before any row is read
+    checks = (check_row(row, policy) for row in iter_build_rows(build_dir, configs, splits))
+    cert = certificate(checks, policy=policy, splits=splits, templates=[CONFIG_TEMPLATES[c] for c in configs], progress=progress)
+    if cert["items"] == 0:
+        raise CertifyError(
+            f"{build_dir}: no rows for templates {configs} and splits {list(splits)} (fix: check --split/--templates)"
+        )
+    return cert

@@ -94,3 +94,19 @@ def scene_from_fixture(row: dict[str, Any]) -> tuple[Scene, dict[str, Any]]:
         split=row["split"],
     )
     return scene, fields
+
+
+class IdenticalTilesSource(ShapeSource):
+    """An unsolvable source: the target tile is pixel-identical to the majority tile.
+
+    Rows still name target cells, but no image can show them, so the
+    solvability check of ``rose build`` must refuse the build.
+    """
+
+    def render_tile(self, element: Any, pair: ElementPair, cell_size: int) -> Image.Image:
+        return super().render_tile("circle", pair, cell_size)
+
+
+def identical_pixel_edit(**_: Any) -> IdenticalTilesSource:
+    """Registry factory (``builder_support:identical_pixel_edit``) for CLI tests of the unsolvable source."""
+    return IdenticalTilesSource("ROSE-PixelEdit", n_pairs=8)

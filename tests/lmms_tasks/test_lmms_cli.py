@@ -11,74 +11,32 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import pytest
 
-from rose_bench.cli import main as rose_main
 from rose_bench.lmms_tasks.autoload import TASKS_DIR
 from rose_bench.lmms_tasks.metrics import TASK_FIGURES
-from rose_bench.scoring import aggregate
 from rose_bench.scoring.io import read_jsonl
 
 from .answer_server import AnswerKey, AnswerServer, load_rows
-from .conftest import offline_env, run_lmms_eval
+from .conftest import (
+    TASK_CONFIG_FOLDERS, TASK_KIND, figures_by_rose_score, offline_env, reported_figures, run_lmms_eval, same_figure,
+)
 
 pytestmark = pytest.mark.slow
 
 MAIN_TASKS = ["rose_count", "rose_action", "rose", "rose_global_click", "rose_matched_local_count"]
 ALL_TASKS = MAIN_TASKS + [f"{t}_dev" for t in MAIN_TASKS]
-TASK_CONFIG_FOLDERS = {
-    "rose_count": ("t1", "t2"), "rose_action": ("t3", "t4", "t5"), "rose": ("t1", "t2", "t3", "t4", "t5"),
-    "rose_global_click": ("t1b",), "rose_matched_local_count": ("t2b",),
-}
 MODEL = "rose-answer-key"
 PERFECT_TASKS = ["rose_count_dev", "rose_action_dev"]
 PERFECT_TEMPLATES = {"T1_COUNT_GLOBAL", "T2_COUNT_LOCAL_NUMERIC", "T3_CLICK_LOCAL_NUMERIC", "T4_CLICK_VISUAL_REGION",
                      "T5_CLICK_COUNT_EXCLUSION"}  # dev rows of the perfect tasks
-TASK_KIND = {"rose": "all", "rose_count": "count", "rose_action": "action", "rose_global_click": "global_click",
-             "rose_matched_local_count": "matched_local_count"}
 
 
 def _openai_args(server: AnswerServer) -> list[str]:
     return ["--model", "openai", "--model_args",
             f"model={MODEL},base_url={server.base_url},api_key=local-key,num_concurrent=4,max_retries=2,timeout=60"]
-
-
-def _figures_by_rose_score(tmp: Path, run, task: str, build: Path) -> dict:
-    """Convert the task's samples, score them with `rose score`, return the official figures."""
-    predictions = tmp / f"{task}.predictions.jsonl"
-    assert rose_main(["lmms-to-predictions", str(run.samples(task)), "--out", str(predictions)]) == 0
-    out_dir = tmp / f"{task}.scored"
-    folders = TASK_CONFIG_FOLDERS[task]
-    if folders[0] in ("t1b", "t2b"):
-        (metadata,) = (build / "data" / folders[0]).glob("test-*.parquet")
-        source = ["--metadata", str(metadata)]
-    else:
-        source = ["--dataset_root", str(build)]
-    assert rose_main(["score", "--predictions", str(predictions), *source, "--split", "test",
-                      "--out_dir", str(out_dir), "--allow_partial", "--quiet"]) == 0
-    summary = json.loads((out_dir / "evaluation_summary.json").read_text(encoding="utf-8"))
-    assert summary["coverage"]["num_evaluated"] == run.results["n-samples"][task]["effective"]
-    t1, t2 = summary["paper_metrics"]["table1"], summary["paper_metrics"]["table2"]
-    gap = aggregate.perception_action_gap(read_jsonl(out_dir / "per_item_eval.jsonl"))
-    return {
-        "pass": t1["Avg. PASS"], "soft": t1["Avg. SOFT"], "valid": t1["VALID"],
-        "g_cnt": t2["G-Cnt"], "l_cnt": t2["L-Cnt"], "l_clk": t2["L-Clk"], "v_clk": t2["V-Clk"],
-        "excl_cs": t2["Excl. C+S"], "c_f1": t2["C-F1"], "r_ok": t2["R-OK"],
-        "counting_avg": gap["Counting Avg."], "action_avg": gap["Action Avg."], "gap": gap["gap"],
-    }
-
-
-def _reported(results: dict, task: str) -> dict:
-    return {key.split(",")[0]: value for key, value in results["results"][task].items()
-            if key.endswith(",none") and "_stderr" not in key}
-
-
-def _same(a, b) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and math.isclose(a, b, abs_tol=1e-12))
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +54,10 @@ def openai_run(workdir: Path, tmp_path_factory):
 @pytest.mark.parametrize("task", MAIN_TASKS)
 def test_lmms_eval_figures_equal_rose_score(openai_run, workdir: Path, task: str) -> None:
     run, _, _, tmp = openai_run
-    reported = _reported(run.results, task)
-    official = _figures_by_rose_score(tmp, run, task, workdir / "rose-bench")
+    reported = reported_figures(run.results, task)
+    official = figures_by_rose_score(tmp, run, task, workdir / "rose-bench")
     assert sorted(reported) == sorted(TASK_FIGURES[TASK_KIND[task]])
-    mismatched = {m: (v, official[m]) for m, v in reported.items() if not _same(v, official[m])}
+    mismatched = {m: (v, official[m]) for m, v in reported.items() if not same_figure(v, official[m])}
     assert not mismatched, f"{task}: lmms-eval vs rose score {mismatched}"
     if task == "rose":
         assert 0 < reported["pass"] < 1 and reported["gap"] is not None  # the server's mistakes show
@@ -108,7 +66,7 @@ def test_lmms_eval_figures_equal_rose_score(openai_run, workdir: Path, task: str
 @pytest.mark.parametrize("task", PERFECT_TASKS)
 def test_figures_are_one_when_the_model_never_errs(openai_run, task: str) -> None:
     run = openai_run[0]
-    figures = _reported(run.results, task)
+    figures = reported_figures(run.results, task)
     assert figures and all(value == 1.0 for value in figures.values()), figures
     answers = [s["filtered_resps"] for s in read_jsonl(run.samples(task))]
     if task.startswith("rose_action"):
