@@ -31,7 +31,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import resvg_py
 from PIL import Image
 
 from rose_bench.dataset_builder.sources import emoji as E
@@ -121,6 +120,9 @@ def png_encode(img: Image.Image) -> bytes:
 
 
 def rasterise(svg: str, px: int) -> Image.Image:
+    # imported here so that reading this script (tests, --help) needs no maintainer extra
+    import resvg_py  # pip install -e ".[maint]"
+
     data = bytes(resvg_py.svg_to_bytes(svg_string=svg, width=px, height=px))
     with Image.open(io.BytesIO(data)) as im:
         return im.convert("RGBA").copy()
