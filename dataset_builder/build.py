@@ -193,14 +193,16 @@ def _init_worker(sources: Mapping[str, Source]) -> None:
 
 def check_scene(subset: str, scene: Scene, rows: Sequence[Mapping[str, Any]], base_png: bytes, cued_png: bytes, cued_path: str) -> tuple:
     """Solver checks of one scene's rows, each answered from the PNG bytes it will ship with."""
-    from .solver.certify import BuildRow, check_row
+    from .solver.certify import BuildRow, check_rows
 
     return tuple(
-        check_row(
-            BuildRow(dict(row), cued_png if row["image"] == cued_path else base_png, f"{subset} scene {scene.number}, {row['image']}"),
+        check_rows(
+            (
+                BuildRow(dict(row), cued_png if row["image"] == cued_path else base_png, f"{subset} scene {scene.number}, {row['image']}")
+                for row in rows
+            ),
             CERTIFY_POLICY,
         )
-        for row in rows
     )
 
 

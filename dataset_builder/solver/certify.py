@@ -27,7 +27,7 @@ from .grid_detect import GridNotFound, detect_grid, to_pixels
 from .policies import Policy, get_policy
 from .prompt_region import PromptNotUnderstood
 
-__all__ = ["CertifyError", "BuildRow", "RowCheck", "iter_build_rows", "check_row", "certificate", "certify", "CONFIG_TEMPLATES"]
+__all__ = ["CertifyError", "BuildRow", "RowCheck", "iter_build_rows", "check_row", "check_rows", "certificate", "certify", "CONFIG_TEMPLATES"]
 
 CONFIG_TEMPLATES: dict[str, str] = {config: template for template, config in TEMPLATE_CONFIGS.items()}
 _BATCH_ROWS = 32
@@ -96,12 +96,16 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
                         yield BuildRow(meta, png, source)
 
 
-def _answer(policy: Policy, png: bytes, meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def _decode(png: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(png))
+    img.load()
+    return img
+
+
+def _answer(policy: Policy, image: Image.Image, meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(answer, error) -- the policy sees the image and the two prompts only."""
     try:
-        with Image.open(io.BytesIO(png)) as img:
-            img.load()
-            return policy(img, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or "")), None
+        return policy(image, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or "")), None
     except (GridNotFound, PromptNotUnderstood) as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -120,10 +124,13 @@ def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
     return "grid read correctly; odd cells or region differ"
 
 
-def check_row(row: BuildRow, policy: str = "solver") -> RowCheck:
-    """Answer one row from its PNG and prompts, score it, and say why if it fails (pure; safe in workers)."""
+def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | None = None) -> RowCheck:
+    """Answer one row from its PNG and prompts, score it, and say why if it fails (pure; safe in workers).
+
+    ``image`` is ``row.png`` already decoded (policies only read it), so rows sharing an image decode it once.
+    """
     meta = row.meta
-    answer, error = _answer(get_policy(policy), row.png, meta)
+    answer, error = _answer(get_policy(policy), image if image is not None else _decode(row.png), meta)
     scored = score_item(meta, answer, model=f"rose-{policy}")
     ok = bool(scored["pass"])
     subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
@@ -145,6 +152,18 @@ def check_row(row: BuildRow, policy: str = "solver") -> RowCheck:
             "source": row.source,
         }
     return RowCheck(subset, template, ok, failure)
+
+
+def check_rows(rows: Iterable[BuildRow], policy: str = "solver") -> Iterator[RowCheck]:
+    """``check_row`` over rows in order, decoding each distinct PNG once.
+
+    Decoded images are kept until the iteration ends: meant for one scene's rows (they share two images).
+    """
+    decoded: dict[bytes, Image.Image] = {}
+    for row in rows:
+        if row.png not in decoded:
+            decoded[row.png] = _decode(row.png)
+        yield check_row(row, policy, image=decoded[row.png])
 
 
 def _tally() -> dict[str, int]:
