@@ -28,7 +28,8 @@ _FRAME_COLOURS = np.array(
     [FRAME_RGB, [f * (1 - CUE_ALPHA) + c * CUE_ALPHA for f, c in zip(FRAME_RGB, CUE_RGB, strict=True)]], dtype=np.float32
 )
 _FRAME_TOLERANCE = 12  # max channel difference still counted as frame-coloured
-_LINE_FRACTION = 0.5  # a column whose pixels are mostly frame-coloured is a line
+_LINE_FRACTION = 0.9  # a column that is frame-coloured along (almost) its whole length is a line;
+# 0.5 was fooled by emoji whose grey body lines up across a row of tiles (Twemoji 1f685)
 _MIN_LINE_SUPPORT = 0.5  # mean line-likeness the predicted lines must reach
 _SCAN_LINES = 256  # rows (columns) sampled to profile the columns (rows)
 

@@ -155,3 +155,16 @@ def test_jpeg_encoded_glyph_like_scenes_are_read_too(cued, size) -> None:
     pixels = to_pixels(Image.open(io.BytesIO(buf.getvalue())))
     reading = read_scene(pixels, detect_grid(pixels))
     assert (reading.cue, reading.odd) == (cue, targets)
+
+
+def test_emoji_whose_grey_body_lines_up_across_tiles_is_not_mistaken_for_frames() -> None:
+    """Regression (default build, ESTYSCENE_000176): Twemoji 1f685's grey body forms half-grey rows."""
+    from rose_bench.dataset_builder.render import render_grid
+    from rose_bench.dataset_builder.sources import emoji
+
+    pack = str(emoji.PACK_DIR)
+    majority = emoji.render_emoji_tile(emoji.load_rgba(pack, "twemoji_svg/1f685.png"), 50)
+    target = emoji.render_emoji_tile(emoji.load_rgba(pack, "fluent_flat_svg/1f685.png"), 50)
+    image = render_grid(majority, target, 13, 13, 50, [Cell(11, 6)])
+    geometry = detect_grid(to_pixels(image))
+    assert (geometry.rows, geometry.cols, geometry.cell_size) == (13, 13, 50)
