@@ -1,4 +1,4 @@
-"""Where things live in a build directory (the Hugging Face Parquet layout of HELPERS.md).
+"""Where things live in a build directory (the Hugging Face Parquet layout, README "Building the dataset").
 
 Shared by the writer (which creates the layout), the manifest check, the
 official-layout exporter and the publisher, so the folder and config names are

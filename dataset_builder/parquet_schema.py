@@ -47,7 +47,7 @@ def known_bridge_columns(template: str) -> tuple[Column, ...]:
 
 
 def dumps_compact(obj: Any) -> str:
-    """The agreed JSON-string form of dict fields (HELPERS.md: compact, key order kept)."""
+    """The agreed JSON-string form of dict fields (compact, key order kept)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
 
 

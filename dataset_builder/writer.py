@@ -1,6 +1,6 @@
 """DatasetWriter: built rows + PNG images -> a Hugging Face Parquet build directory.
 
-Layout (HELPERS.md): ``data/<template config>/<split>-NNNNN-of-NNNNN.parquet``,
+Layout: ``data/<template config>/<split>-NNNNN-of-NNNNN.parquet``,
 ``README.md`` (YAML configs + dataset card) and ``manifest.json``.
 
 Why it is written the way it is:

@@ -11,7 +11,7 @@ through lmms-eval's ``!function`` tag, which imports a module attribute; the
 module-level ``__getattr__`` computes the value each time a task config is
 loaded, so no installed file needs editing.  The config name (``count``,
 ``action``, ...) and the split come from the task YAML; every build and every
-published revision carries the same configs (HELPERS.md, HF layout).
+published revision carries the same configs.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The fixed render style the solver reads images by (HELPERS.md "Render style").
+"""The fixed render style the solver reads images by (dataset_builder/render.py; README "Cell style").
 
 Only facts of the published style live here; every threshold the solver
 chooses for itself is next to the code that uses it.
