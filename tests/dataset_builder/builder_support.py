@@ -1,4 +1,4 @@
-"""Test-only visual source and fixture helpers for the builder-core tests (imported as ``builder_support``).
+"""Test-only visual source and fixture helpers for the builder tests (imported as ``builder_support``).
 
 ``ShapeSource`` draws a filled circle (majority) or a filled square (target)
 on the official tile style, and borrows its subset-specific row fields from a

@@ -104,8 +104,6 @@ def test_a_build_that_fails_verification_is_not_exported(build, tmp_path, capsys
 
 
 def test_gold_answers_score_pass_1(official, tmp_path):
-    if importlib.util.find_spec("rose_bench.scoring.cli_score") is None:
-        pytest.skip("rose score (scoring-core's rose_bench.scoring.cli_score) does not exist yet")
     for split in ("dev", "test"):
         gold = tmp_path / f"gold_{split}.jsonl"
         rows = _read(official / f"metadata_{split}.jsonl")
@@ -122,8 +120,6 @@ def test_gold_answers_score_pass_1(official, tmp_path):
 
 def test_a_real_build_exports_and_its_gold_answers_score_pass_1(shape_sources, tmp_path):
     """End to end: builder (test sources) -> writer -> export-official -> `rose score` on the official layout."""
-    if importlib.util.find_spec("rose_bench.scoring.cli_score") is None:
-        pytest.skip("rose score (scoring-core's rose_bench.scoring.cli_score) does not exist yet")
     from rose_bench.dataset_builder.build import BuildOptions, run_build
 
     build = run_build(
