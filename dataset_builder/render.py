@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image, ImageDraw
 
-from rose_bench.scoring.grid import Cell, Rectangle, VisualRegion, parse_cell
+from rose_bench.scoring.grid import Cell, Grid, Rectangle, VisualRegion, parse_cell
 
 BACKGROUND = (255, 255, 255)
 FRAME = (200, 200, 200)
@@ -82,8 +82,7 @@ def add_cue(base: Image.Image, region: Rectangle | VisualRegion, cell_size: int)
     if width % cell_size or height % cell_size:
         raise ValueError(f"image {width}x{height} is not a whole number of {cell_size}-px cells")
     rows, cols = height // cell_size, width // cell_size
-    if not (1 <= region.r1 <= region.r2 <= rows and 1 <= region.c1 <= region.c2 <= cols):
-        raise ValueError(f"region rows {region.r1}..{region.r2}, cols {region.c1}..{region.c2} is outside the {rows}x{cols} grid")
+    region.check_within(Grid(rows, cols))  # ValueError naming the range and the grid
     x0, y0, x1, y1 = region_box(region, cell_size)
     border = cue_border_width(cell_size)
     out = base.convert("RGB")  # always a copy for RGB input too
