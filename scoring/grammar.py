@@ -64,9 +64,26 @@ _MAX_DIGITS = 4300
 
 def _match(pattern: re.Pattern[str], token: str) -> Optional[re.Match[str]]:
     match = pattern.fullmatch(token)
-    if match and any(len(g) > _MAX_DIGITS for g in match.groups()):
+    if match and len(token) > _MAX_DIGITS and any(len(g) > _MAX_DIGITS for g in match.groups()):
         return None
     return match
+
+
+# Cells read from digit strings, memoised: a 10 MB answer of valid clicks is
+# ~700k tokens, and building each Cell anew dominated the parse.  Bounded, so an
+# answer full of distinct huge coordinates cannot grow it without limit.
+_CELL_MEMO: dict[tuple[str, str], Cell] = {}
+_CELL_MEMO_MAX = 65_536
+
+
+def _cell(row: str, col: str) -> Cell:
+    key = (row, col)
+    cell = _CELL_MEMO.get(key)
+    if cell is None:
+        cell = Cell(int(row), int(col))
+        if len(_CELL_MEMO) < _CELL_MEMO_MAX:
+            _CELL_MEMO[key] = cell
+    return cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +111,7 @@ def _read_clicks(tokens: Iterable[str]) -> tuple[tuple[Cell, ...], tuple[str, ..
     for token in tokens:
         match = _match(_CLICK_RE, token)
         if match:
-            clicks.append(Cell(int(match.group(1)), int(match.group(2))))
+            clicks.append(_cell(match.group(1), match.group(2)))
         else:
             invalid.append(token)
     return tuple(clicks), tuple(invalid)
