@@ -51,3 +51,50 @@ def load_rgba(pack_dir: str, rel_path: str) -> Image.Image:
         raise pack_error(pack_dir, rel_path, "an image listed in index.json is missing")
     with Image.open(path) as im:
         return im.convert("RGBA").copy()
+
+
+class PackSource:
+    """What every pack-backed source shares: the pack location, a lazily built pair list with
+    per-reason rejection counts, no scene-dependent fields, and the provenance record.
+
+    Subclasses set ``subset``, ``pack_kind`` and ``visibility_check`` and implement
+    ``_build_pairs`` and ``render_tile``; ``_extra_provenance`` adds source-specific facts.
+    """
+
+    subset = ""
+    pack_kind = ""  # folder under dataset_builder/assets/
+    visibility_check: Mapping[str, Any] = {}
+
+    def __init__(self, pack_dir: str | Path | None = None) -> None:
+        self.pack_dir = str(Path(pack_dir).resolve()) if pack_dir else str(ASSETS_DIR / self.pack_kind)
+        self._pairs: tuple[Any, ...] | None = None
+        self._rejected: dict[str, int] = {}
+
+    def pairs(self) -> tuple[Any, ...]:
+        if self._pairs is None:
+            self._pairs, self._rejected = self._build_pairs()
+        return self._pairs
+
+    def scene_fields(self, pair: Any, cell_size: int) -> dict[str, Any]:
+        return {}
+
+    def provenance(self) -> dict[str, Any]:
+        self.pairs()
+        index = load_index(self.pack_dir)
+        return {
+            "asset_pack": f"dataset_builder/assets/{self.pack_kind}",
+            "asset_pack_manifest_sha256": pack_digest(self.pack_dir),
+            "packages": index["packages"],
+            "licenses": sorted({p["license"] for p in index["packages"]}),
+            "attribution": [p["attribution"] for p in index["packages"]],
+            "usable_pairs": len(self._pairs or ()),
+            "rejected_pairs": dict(self._rejected),
+            "visibility_check": dict(self.visibility_check),
+            **self._extra_provenance(),
+        }
+
+    def _extra_provenance(self) -> dict[str, Any]:
+        return {}
+
+    def _build_pairs(self) -> tuple[tuple[Any, ...], dict[str, int]]:
+        raise NotImplementedError

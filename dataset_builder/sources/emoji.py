@@ -24,13 +24,12 @@ Definitions that the tests and the dataset card rely on:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 from PIL import Image
 
-from .asset_pack import ASSETS_DIR, load_index, load_rgba, pack_digest
+from .asset_pack import ASSETS_DIR, PackSource, load_index, load_rgba, pack_digest
 
 from .base import ElementPair
 
@@ -110,41 +109,12 @@ def diff_pixels(tile_a: Image.Image, tile_b: Image.Image, level: int = DIFF_LEVE
 
 # -- sources ---------------------------------------------------------------------------------------
 
-class _EmojiSource:
-    subset = ""
-
-    def __init__(self, pack_dir: str | Path | None = None) -> None:
-        self.pack_dir = str(Path(pack_dir).resolve()) if pack_dir else str(PACK_DIR)
-        self._pairs: tuple[ElementPair, ...] | None = None
-        self._rejected: dict[str, int] = {}
-
-    # Source protocol ------------------------------------------------------------------------------
-    def pairs(self) -> Sequence[ElementPair]:
-        if self._pairs is None:
-            self._pairs, self._rejected = self._build_pairs()
-        return self._pairs
+class _EmojiSource(PackSource):
+    pack_kind = "emoji"
+    visibility_check = {"cell_size": CHECK_CELL_SIZE, "diff_level": DIFF_LEVEL, "min_diff_pixels": MIN_DIFF_PIXELS}
 
     def render_tile(self, element: EmojiImage, pair: ElementPair, cell_size: int) -> Image.Image:
         return render_emoji_tile(load_rgba(self.pack_dir, element.path), cell_size)
-
-    def scene_fields(self, pair: ElementPair, cell_size: int) -> dict[str, Any]:
-        return {}
-
-    def provenance(self) -> dict[str, Any]:
-        self.pairs()
-        index = load_index(self.pack_dir)
-        return {
-            "asset_pack": "dataset_builder/assets/emoji",
-            "asset_pack_manifest_sha256": pack_digest(self.pack_dir),
-            "packages": index["packages"],
-            "licenses": sorted({p["license"] for p in index["packages"]}),
-            "attribution": [p["attribution"] for p in index["packages"]],
-            "usable_pairs": len(self._pairs or ()),
-            "rejected_pairs": dict(self._rejected),
-            "visibility_check": {"cell_size": CHECK_CELL_SIZE, "diff_level": DIFF_LEVEL,
-                                 "min_diff_pixels": MIN_DIFF_PIXELS},
-            **self._extra_provenance(),
-        }
 
     # helpers --------------------------------------------------------------------------------------
     def _visible(self, a: EmojiImage, b: EmojiImage) -> bool:
@@ -155,12 +125,6 @@ class _EmojiSource:
     def _labels(self, entry: Mapping[str, Any]) -> tuple[str, str]:
         groups = load_index(self.pack_dir)["groups"]
         return groups[entry["group"]]["label"], groups[entry["subgroup"]]["label"]
-
-    def _extra_provenance(self) -> dict[str, Any]:
-        return {}
-
-    def _build_pairs(self) -> tuple[tuple[ElementPair, ...], dict[str, int]]:
-        raise NotImplementedError
 
 
 class EmojiStyleSource(_EmojiSource):

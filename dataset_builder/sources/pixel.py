@@ -28,13 +28,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, Sequence
 
 import numpy as np
 from PIL import Image
 
-from .asset_pack import ASSETS_DIR, load_index, load_rgba, pack_digest
+from .asset_pack import ASSETS_DIR, PackSource, load_index, load_rgba
 
 from .base import ElementPair
 
@@ -165,53 +165,22 @@ def make_edit(sprite: np.ndarray, rng: random.Random) -> tuple[tuple[int, int, i
 
 # -- sources ---------------------------------------------------------------------------------------
 
-class _PixelSource:
-    subset = ""
-
-    def __init__(self, pack_dir: str | Path | None = None) -> None:
-        self.pack_dir = str(Path(pack_dir).resolve()) if pack_dir else str(PACK_DIR)
-        self._pairs: tuple[ElementPair, ...] | None = None
-        self._rejected: dict[str, int] = {}
+class _PixelSource(PackSource):
+    pack_kind = "pixel"
+    visibility_check = {"cell_size": CHECK_CELL_SIZE, "diff_level": DIFF_LEVEL, "min_diff_pixels": MIN_DIFF_PIXELS}
 
     def sprite_array(self, element: Sprite) -> np.ndarray:
         base = load_sprite(self.pack_dir, element.path)
         return apply_edit(base, element.edit) if element.edit else base
 
-    def pairs(self) -> Sequence[ElementPair]:
-        if self._pairs is None:
-            self._pairs, self._rejected = self._build_pairs()
-        return self._pairs
-
     def render_tile(self, element: Sprite, pair: ElementPair, cell_size: int) -> Image.Image:
         return render_pixel_tile(self.sprite_array(element), cell_size)
 
-    def scene_fields(self, pair: ElementPair, cell_size: int) -> dict[str, Any]:
-        return {}
-
-    def provenance(self) -> dict[str, Any]:
-        self.pairs()
-        index = load_index(self.pack_dir)
-        return {
-            "asset_pack": "dataset_builder/assets/pixel",
-            "asset_pack_manifest_sha256": pack_digest(self.pack_dir),
-            "packages": index["packages"],
-            "licenses": sorted({p["license"] for p in index["packages"]}),
-            "attribution": [p["attribution"] for p in index["packages"]],
-            "usable_pairs": len(self._pairs or ()),
-            "rejected_pairs": dict(self._rejected),
-            "visibility_check": {"cell_size": CHECK_CELL_SIZE, "diff_level": DIFF_LEVEL,
-                                 "min_diff_pixels": MIN_DIFF_PIXELS},
-            "majority": self._majority_rule,
-            **self._extra_provenance(),
-        }
-
     _majority_rule = ""
 
-    def _extra_provenance(self) -> dict[str, Any]:
-        return {}
-
-    def _build_pairs(self) -> tuple[tuple[ElementPair, ...], dict[str, int]]:
-        raise NotImplementedError
+    def provenance(self) -> dict[str, Any]:
+        # the schema has no field saying which sprite is the majority, so the rule is recorded here
+        return {**super().provenance(), "majority": self._majority_rule}
 
 
 class PixelEditSource(_PixelSource):
