@@ -7,16 +7,17 @@ spelled in exactly one place.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
+from rose_bench.scoring import io as scoring_io
 from rose_bench.scoring.constants import T1, T1B, T2, T2B, T3, T4, T5
+
+# One definition of the shard layout, shared with the readers in rose_bench.scoring.
+DATA_DIR = scoring_io.BUILD_DATA_DIR
+shard_files = scoring_io.build_shards  # (build_dir, folder, split) -> shards in order
 
 DATASET_NAME = "rose-bench"
 SPLITS: tuple[str, ...] = ("dev", "test")
 MANIFEST_NAME = "manifest.json"
 CARD_NAME = "README.md"
-DATA_DIR = "data"
 
 # one Parquet folder (and config) per template, in template order
 TEMPLATE_CONFIGS: dict[str, str] = {
@@ -47,9 +48,6 @@ OFFICIAL_BRIDGE_DIRS: dict[str, str] = {
     "t2b": "analysis/data/matched_local_count",
 }
 
-_SHARD_RE = re.compile(r"^(?P<split>[a-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
-
-
 def all_configs() -> dict[str, tuple[str, ...]]:
     """Every config declared in the README: composites first (default first), then one per template."""
     configs = dict(COMPOSITE_CONFIGS)
@@ -63,14 +61,3 @@ def shard_name(split: str, index: int, total: int) -> str:
 
 def shard_glob(folder: str, split: str) -> str:
     return f"{DATA_DIR}/{folder}/{split}-*.parquet"
-
-
-def shard_files(build_dir: Path, folder: str, split: str) -> list[Path]:
-    """The shards of one template folder and split, in shard order."""
-    base = Path(build_dir) / DATA_DIR / folder
-    found = []
-    for path in sorted(base.glob(f"{split}-*.parquet")):
-        match = _SHARD_RE.match(path.name)
-        if match and match["split"] == split:
-            found.append(path)
-    return found

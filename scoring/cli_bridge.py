@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .io import InputError, read_jsonl, write_csv, write_json, write_jsonl
+from .io import InputError, build_shards, read_jsonl, write_csv, write_json, write_jsonl
 
 if TYPE_CHECKING:
     from .bridges import BridgeResult
@@ -71,7 +71,7 @@ def metadata_files(path: Path, config: str, split: str) -> list[Path]:
         official = path / f"metadata_{split}.jsonl"
         if official.is_file():
             return [official]
-        shards = sorted((path / "data" / config).glob(f"{split}-*.parquet"))
+        shards = build_shards(path, config, split)
         if shards:
             return shards
         raise InputError(

@@ -14,7 +14,6 @@ Metadata may come from
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Optional, Sequence
 
 from . import aggregate as agg
 from .constants import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .io import InputError, atomic_dir, iter_jsonl, write_csv, write_json, write_jsonl
+from .io import BUILD_DATA_DIR, InputError, atomic_dir, build_shards, iter_jsonl, write_csv, write_json, write_jsonl
 from .item import score_item
 from .report import table1_latex_row, table2_latex_row
 
@@ -47,7 +46,6 @@ DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
 SPLITS = ("dev", "test")
 # template folders of a build directory that make up the main benchmark
 BUILD_TEMPLATE_CONFIGS: tuple[str, ...] = ("t1", "t2", "t3", "t4", "t5")
-_SHARD_RE = re.compile(r"^(?P<split>[A-Za-z]+)-\d{5}-of-\d{5}\.parquet$")
 
 OUTPUT_FILES: tuple[str, ...] = (
     "per_item_eval.jsonl",
@@ -127,16 +125,6 @@ def _parquet_rows(path: Path) -> list[dict]:
     return table.to_pylist()
 
 
-def _build_dir_shards(root: Path, split: str) -> list[Path]:
-    shards: list[Path] = []
-    for config in BUILD_TEMPLATE_CONFIGS:
-        folder = root / "data" / config
-        shards += sorted(
-            p for p in folder.glob(f"{split}-*.parquet") if (m := _SHARD_RE.match(p.name)) and m["split"] == split
-        )
-    return shards
-
-
 def resolve_metadata(
     *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
 ) -> tuple[Path, list[Path]]:
@@ -163,8 +151,8 @@ def resolve_metadata(
     official = root / f"metadata_{split}.jsonl"
     if official.is_file():
         return official, [official]
-    if (root / "data").is_dir():
-        shards = _build_dir_shards(root, split)
+    if (root / BUILD_DATA_DIR).is_dir():
+        shards = [shard for folder in BUILD_TEMPLATE_CONFIGS for shard in build_shards(root, folder, split)]
         if not shards:
             raise InputError(
                 root / "data", f"no {split}-*.parquet shards under t1..t5",
