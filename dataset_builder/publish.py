@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
+from rose_bench.hub import is_hub_repo_id
+
 from .manifest import read_manifest, verify_manifest
 
 VERSION_RE = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DELETE_PATTERNS = ("data/**",)  # shards of an earlier version that this build does not have
 REPO_TYPE = "dataset"
 TOKEN_ENV = "HF_TOKEN"
@@ -88,7 +89,7 @@ def plan_publish(build_dir: Path, repo_id: str, version: str, *, private: bool =
     """Validate the arguments and the build; raise PublishError naming every problem."""
     if not VERSION_RE.match(version or ""):
         raise PublishError(f"--version {version!r}: expected vX.Y.Z, e.g. v0.1.0")
-    if not REPO_ID_RE.match(repo_id or ""):
+    if not is_hub_repo_id(repo_id):
         raise PublishError(f"--repo-id {repo_id!r}: expected ORG/NAME, e.g. my-org/rose-bench")
     build_dir = Path(build_dir)
     problems = verify_manifest(build_dir)

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any, Mapping
+
+from rose_bench.hub import is_hub_repo_id
 
 DATA_ENV = "ROSE_BENCH_DATA"
 REVISION_ENV = "ROSE_BENCH_REVISION"
 DEFAULT_DATA = "rose-bench"
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")  # owner/name
 
 
 class DataSourceError(ValueError):
@@ -53,7 +53,7 @@ def resolve(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -
                 f"(fix: point {DATA_ENV} at a directory written by 'rose build --out DIR')"
             )
         return str(local), {}
-    if not (raw and _HUB_ID.match(value)):
+    if not (raw and is_hub_repo_id(value)):
         where = f"{DATA_ENV}={raw!r}" if raw else f"{DATA_ENV} is unset, so the default ./{DEFAULT_DATA}"
         raise DataSourceError(
             f"no ROSE dataset: {where} is not a directory (looked in {local}) nor a Hub id 'owner/name' "

@@ -157,7 +157,7 @@ def atomic_dir(final_dir: Path | str, *, overwrite: bool = True) -> Iterator[Pat
 # --------------------------------------------------------------------------- rose build directories
 # The reader's side of the Hugging Face layout that `rose build` writes:
 # <build>/data/<template folder>/<split>-NNNNN-of-NNNNN.parquet.  The writer
-# (dataset_builder.hf_layout) names shards with the same pattern.
+# (the builder's hf_layout module) names shards with the same pattern.
 BUILD_DATA_DIR = "data"
 SHARD_RE = re.compile(r"^(?P<split>[A-Za-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
 
