@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import pickle
 import random
 import shutil
 from pathlib import Path
@@ -14,11 +12,9 @@ import pytest
 from PIL import Image
 
 from rose_bench.dataset_builder import render
-from rose_bench.dataset_builder.build import cue_region, plan_subset, render_scene
 from rose_bench.dataset_builder.sources import pixel
-from rose_bench.dataset_builder.sources.base import Source
 from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.specs import load_subsets
 
 SUBSETS = ["ROSE-PixelEdit", "ROSE-PixelContent"]
 
@@ -31,18 +27,6 @@ def sources():
 @pytest.fixture(scope="module")
 def specs():
     return load_subsets()
-
-
-@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
-def test_registered_source_implements_the_protocol(sources, subset):
-    assert isinstance(sources[subset], Source) and sources[subset].subset == subset
-
-
-@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
-def test_enough_unique_pairs_for_the_default_build(sources, specs, subset):
-    pairs = sources[subset].pairs()
-    assert len(pairs) >= specs[subset].scenes * 1.2, len(pairs)
-    assert len({p.pair_key for p in pairs}) == len(pairs)
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
@@ -127,34 +111,11 @@ def test_rejected_pairs_are_counted(tmp_path):
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
-def test_fresh_and_unpickled_sources_agree(sources, subset):
-    fresh = pixel.PixelEditSource() if subset == "ROSE-PixelEdit" else pixel.PixelContentSource()
-    assert [(p.pair_key, p.majority, p.target) for p in fresh.pairs()] == [
-        (p.pair_key, p.majority, p.target) for p in sources[subset].pairs()]
-    clone = pickle.loads(pickle.dumps(sources[subset]))
-    pair = sources[subset].pairs()[5]
-    assert clone.render_tile(pair.target, pair, 131).tobytes() == fresh.render_tile(pair.target, pair, 131).tobytes()
-
-
-@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
-def test_provenance(sources, subset):
+def test_provenance_names_the_majority_rule_and_only_cc0_mit(sources, subset):
+    """The schema has no field for which sprite is the majority, so provenance must record it."""
     prov = sources[subset].provenance()
-    assert len(prov["asset_pack_manifest_sha256"]) == 64
     assert set(prov["licenses"]) == {"CC0-1.0", "MIT"}
-    assert prov["majority"] and prov["usable_pairs"] == len(sources[subset].pairs())
-    json.dumps(prov)
-
-
-@pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
-def test_small_build_produces_official_rows_and_images(sources, specs, subset):
-    spec = specs[subset]
-    plan = plan_subset(spec, load_templates(), sources[subset], 11, scenes=2)
-    keys = list(plan.rows[0])
-    assert keys[keys.index("target_cells") + 1: keys.index("image_split")] == ["pair_key", "asset_resize_mode"]
-    scene = plan.scenes[0]
-    base, _ = render_scene(sources[subset], scene, cue_region(plan.tasks[0]))
-    with Image.open(io.BytesIO(base)) as im:
-        assert im.size == (scene.cols * scene.cell_size, scene.rows * scene.cell_size)
+    assert prov["majority"]
 
 
 _DIGEST_SNIPPET = """
