@@ -14,7 +14,7 @@ import random
 import time
 
 from rose_bench.scoring import aggregate as agg
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER
 from rose_bench.scoring.grammar import CLICK, CLICK_COUNT, COUNT, format_answer, parse_answer
 from rose_bench.scoring.grid import Cell, Grid, region_from_params
 

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from rose_bench.cli import main as rose
-from rose_bench.dataset_builder.solver.certify import certify
-from rose_bench.dataset_builder.solver.policies import POLICIES
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, TEMPLATE_ORDER
+from rose_bench.solver.certify import certify
+from rose_bench.solver.policies import POLICIES
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
 SHORT = {
     "T1_COUNT_GLOBAL": "G-Cnt",

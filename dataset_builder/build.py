@@ -31,9 +31,11 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import yaml
 from tqdm import tqdm
 
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER
 
-from .ids import derive_seed, image_id, image_path
+from rose_bench.scoring.contract import image_id, image_path
+
+from .ids import derive_seed
 from .rows import subset_fields, to_row
 from .scene import Scene, sample_scene
 from .sources.base import ElementPair, Source
@@ -68,7 +70,7 @@ class CertificationFailed(BuildError):
         self.certificate = certificate
 
 
-CERTIFY_POLICY = "solver"  # the reference solver of rose_bench.dataset_builder.solver
+CERTIFY_POLICY = "solver"  # the reference solver of rose_bench.solver
 MAX_LISTED_FAILURES = 20
 
 
@@ -193,7 +195,7 @@ def _init_worker(sources: Mapping[str, Source]) -> None:
 
 def check_scene(subset: str, scene: Scene, rows: Sequence[Mapping[str, Any]], base_png: bytes, cued_png: bytes, cued_path: str) -> tuple:
     """Solver checks of one scene's rows, each answered from the PNG bytes it will ship with."""
-    from .solver.certify import BuildRow, check_rows
+    from rose_bench.solver.certify import BuildRow, check_rows
 
     return tuple(
         check_rows(
@@ -247,7 +249,7 @@ def solvability_record(cert: Mapping[str, Any] | None) -> dict[str, Any]:
 
     return {
         "certified": bool(cert["ok"]),
-        "checker": "rose_bench.dataset_builder.solver (reference solver: image and prompts only, scored by score_item)",
+        "checker": "rose_bench.solver (reference solver: image and prompts only, scored by score_item)",
         "policy": cert["policy"],
         "solver_version": rose_bench.__version__,
         "rows_checked": cert["items"],
@@ -389,7 +391,7 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
             writer.add_rows(plan.rows)
         cert = None
         if options.certify:
-            from .solver.certify import certificate
+            from rose_bench.solver.certify import certificate
 
             cert = certificate(checks, policy=CERTIFY_POLICY)
             if not cert["ok"]:

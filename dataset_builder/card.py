@@ -16,9 +16,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_SHORT
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_SHORT
 
-from .hf_layout import DEFAULT_CONFIG, SPLITS, all_configs, shard_glob
+from rose_bench.scoring.contract import DEFAULT_CONFIG, SPLITS, all_configs, shard_glob
 
 TEMPLATE_NAME = "dataset_card.md"
 DEFAULT_LICENSE = "cc-by-4.0"

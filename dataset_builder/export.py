@@ -17,10 +17,10 @@ from typing import Any, Iterator, Mapping
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.constants import SUBSET_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER
 from rose_bench.scoring.io import atomic_dir
 
-from .hf_layout import BRIDGE_CONFIGS, MAIN_CONFIGS, OFFICIAL_BRIDGE_DIRS, SPLITS, TEMPLATE_CONFIGS, shard_files
+from rose_bench.scoring.contract import BRIDGE_CONFIGS, MAIN_CONFIGS, OFFICIAL_BRIDGE_DIRS, SPLITS, TEMPLATE_CONFIGS, build_shards
 from .manifest import read_manifest, verify_manifest
 from .parquet_schema import Column, decode_value
 
@@ -35,7 +35,7 @@ def _dumps(row: Mapping[str, Any]) -> str:
 
 
 def _iter_rows(build_dir: Path, folder: str, split: str) -> Iterator[dict[str, Any]]:
-    for shard in shard_files(build_dir, folder, split):
+    for shard in build_shards(build_dir, folder, split):
         for batch in pq.ParquetFile(shard).iter_batches(batch_size=64):
             yield from batch.to_pylist()
 

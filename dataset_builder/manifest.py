@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import pyarrow.parquet as pq
 
-from .hf_layout import MANIFEST_NAME, TEMPLATE_CONFIGS, SPLITS, shard_files
+from rose_bench.scoring.contract import MANIFEST_NAME, TEMPLATE_CONFIGS, SPLITS, build_shards
 
 MANIFEST_FORMAT = "rose-bench-build/1"
 _CHUNK = 1 << 20
@@ -148,7 +148,7 @@ def verify_manifest(build_dir: Path) -> list[str]:
     for folder in TEMPLATE_CONFIGS.values():
         for split in SPLITS:
             want = (expected.get(folder) or {}).get(split)
-            shards = shard_files(build_dir, folder, split)
+            shards = build_shards(build_dir, folder, split)
             if not want and not shards:
                 continue  # an empty split has no shard
             if not shards:

@@ -1,9 +1,7 @@
-"""Scene images: the shared cell style, grid assembly, the T4 region cue and PNG encoding.
+"""Scene images: tile frame, grid assembly, the T4 region cue and deterministic PNG encoding.
 
-The style is fixed because the reference solver and the tests rely on it: white
-tiles with a 1-px RGB(200,200,200) frame on all four sides (inner grid lines are
-therefore 2 px, outer ones 1 px), no margins or labels, so image size is exactly
-cols*cell_size x rows*cell_size and cell (r, c) occupies one exact pixel box.
+The style itself (colours, frame, cue) is declared once in ``rose_bench.scoring.render_style``,
+which the reference solver reads images by.
 """
 
 from __future__ import annotations
@@ -16,19 +14,23 @@ from PIL import Image, ImageDraw
 
 from rose_bench.scoring.grid import Cell, Grid, Rectangle, VisualRegion, parse_cell
 
-BACKGROUND = (255, 255, 255)
-FRAME = (200, 200, 200)
-CUE_COLOR = (124, 58, 237)
-CUE_ALPHA = 0.28
-PNG_COMPRESS_LEVEL = 6
+from rose_bench.scoring.render_style import (
+    BACKGROUND_RGB,
+    CUE_ALPHA,
+    CUE_RGB,
+    FRAME_RGB,
+    MIN_CELL_SIZE,
+    PNG_COMPRESS_LEVEL,
+    cue_border_width,
+)
 
 
 def tile_frame(cell_size: int) -> Image.Image:
     """A blank white RGB tile with the 1-px grey frame: the base every source draws its element on."""
-    if cell_size < 3:
-        raise ValueError(f"cell_size must be at least 3 px, got {cell_size}")
-    tile = Image.new("RGB", (cell_size, cell_size), BACKGROUND)
-    ImageDraw.Draw(tile).rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME, width=1)
+    if cell_size < MIN_CELL_SIZE:
+        raise ValueError(f"cell_size must be at least {MIN_CELL_SIZE} px, got {cell_size}")
+    tile = Image.new("RGB", (cell_size, cell_size), BACKGROUND_RGB)
+    ImageDraw.Draw(tile).rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME_RGB, width=1)
     return tile
 
 
@@ -59,10 +61,6 @@ def render_grid(tile_majority: Image.Image, tile_target: Image.Image, rows: int,
     return Image.fromarray(canvas, mode="RGB")
 
 
-def cue_border_width(cell_size: int) -> int:
-    return max(3, cell_size // 16)
-
-
 def region_box(region: Rectangle, cell_size: int) -> tuple[int, int, int, int]:
     """Inclusive pixel box (x0, y0, x1, y1) covering the region's cells exactly."""
     return ((region.c1 - 1) * cell_size, (region.r1 - 1) * cell_size,
@@ -90,7 +88,7 @@ def add_cue(base: Image.Image, region: Rectangle | VisualRegion, cell_size: int)
     overlay = Image.new("RGBA", patch.size, (0, 0, 0, 0))
     ImageDraw.Draw(overlay).rounded_rectangle(
         (0, 0, patch.size[0] - 1, patch.size[1] - 1), radius=2 * border,
-        fill=(*CUE_COLOR, round(CUE_ALPHA * 255)), outline=(*CUE_COLOR, 255), width=border,
+        fill=(*CUE_RGB, round(CUE_ALPHA * 255)), outline=(*CUE_RGB, 255), width=border,
     )
     out.paste(Image.alpha_composite(patch, overlay).convert("RGB"), (x0, y0))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 
 from .tasks import TaskInstance
 
@@ -70,9 +70,9 @@ def to_row(task: TaskInstance, fields: Mapping[str, Any], row_fields: Sequence[s
         "primitive_type": task.primitive_type,
         "task_template": task.task_template,
         "task_mode": task.task_mode,
-        "reference_source": constants.REFERENCE_SOURCE,
-        "selection_predicate": constants.SELECTION_PREDICATE,
-        "target_rule": constants.TARGET_RULE,
+        "reference_source": contract.REFERENCE_SOURCE,
+        "selection_predicate": contract.SELECTION_PREDICATE,
+        "target_rule": contract.TARGET_RULE,
         "region_type": task.region.region_type,
         "region_params": task.region.params(),
         "region_case": task.region_case,

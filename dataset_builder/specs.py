@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, TASK_MODES
 
 __all__ = [
@@ -191,15 +191,15 @@ def _int_range(path: Path, raw: Any, where: str) -> tuple[int, int]:
 
 def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpec:
     where = f"subsets.{name}"
-    if name not in constants.SUBSET_IDS:
-        raise ConfigError(path, where, f"unknown subset; expected one of {list(constants.SUBSET_ORDER)}")
+    if name not in contract.SUBSET_IDS:
+        raise ConfigError(path, where, f"unknown subset; expected one of {list(contract.SUBSET_ORDER)}")
     if not isinstance(raw, dict):
         raise ConfigError(path, where, "expected a mapping")
     prefix = _get(path, raw, "id_prefix", where, str)
     ptype = _get(path, raw, "primitive_type", where, str)
     year = _get(path, raw, "seed_year", where, int)
-    if (prefix, ptype, year) != constants.SUBSET_IDS[name]:
-        raise ConfigError(path, where, f"id_prefix/primitive_type/seed_year must be {constants.SUBSET_IDS[name]} (spec §2.2)")
+    if (prefix, ptype, year) != contract.SUBSET_IDS[name]:
+        raise ConfigError(path, where, f"id_prefix/primitive_type/seed_year must be {contract.SUBSET_IDS[name]} (spec §2.2)")
     scenes = _get(path, raw, "scenes", where, int)
     dev = _get(path, raw, "dev_scenes", where, int)
     if not 1 <= dev < scenes:
@@ -258,10 +258,10 @@ def load_subsets(path: Path = SUBSETS_FILE) -> dict[str, SubsetSpec]:
     data = _read_yaml(path)
     protocol = _get(path, data, "protocol_version", "<top>", str)
     raw = _get(path, data, "subsets", "<top>", dict)
-    missing = [s for s in constants.SUBSET_ORDER if s not in raw]
+    missing = [s for s in contract.SUBSET_ORDER if s not in raw]
     if missing:
         raise ConfigError(path, "subsets", f"missing {missing}")
-    return {name: _subset(path, name, raw[name], protocol) for name in constants.SUBSET_ORDER}
+    return {name: _subset(path, name, raw[name], protocol) for name in contract.SUBSET_ORDER}
 
 
 def _phrases(path: Path, phrase_sets: Mapping[str, Any], name: str, where: str) -> tuple[tuple[str, str], ...]:
@@ -283,11 +283,11 @@ def _mode_and_format(path: Path, raw: Mapping[str, Any], where: str) -> tuple[st
 @lru_cache(maxsize=4)
 def load_templates(path: Path = TEMPLATES_FILE) -> TemplateConfig:
     data = _read_yaml(path)
-    prompt_global = _get(path, data, "prompt_global", "<top>", str)
+    prompt_global = contract.PROMPT_GLOBAL
     phrase_sets = _get(path, data, "region_phrases", "<top>", dict)
     raw_templates = _get(path, data, "templates", "<top>", dict)
     templates = []
-    for name in constants.TEMPLATE_ORDER:
+    for name in contract.TEMPLATE_ORDER:
         where = f"templates.{name}"
         raw = _get(path, raw_templates, name, "templates", dict)
         mode, fmt = _mode_and_format(path, raw, where)
@@ -303,7 +303,7 @@ def load_templates(path: Path = TEMPLATES_FILE) -> TemplateConfig:
         templates.append(
             TemplateSpec(
                 name=name,
-                index=constants.TEMPLATE_INDEX[name],
+                index=contract.TEMPLATE_INDEX[name],
                 task_mode=mode,
                 region_sampler=sampler,
                 image=image,
@@ -315,13 +315,13 @@ def load_templates(path: Path = TEMPLATES_FILE) -> TemplateConfig:
         )
     raw_bridges = _get(path, data, "bridges", "<top>", dict)
     bridges = []
-    for name in constants.BRIDGE_TEMPLATES:
+    for name in contract.BRIDGE_TEMPLATES:
         where = f"bridges.{name}"
         raw = _get(path, raw_bridges, name, "bridges", dict)
         mode, fmt = _mode_and_format(path, raw, where)
         source = _get(path, raw, "source_template", where, str)
-        if source not in constants.TEMPLATE_ORDER:
-            raise ConfigError(path, f"{where}.source_template", f"expected one of {list(constants.TEMPLATE_ORDER)}")
+        if source not in contract.TEMPLATE_ORDER:
+            raise ConfigError(path, f"{where}.source_template", f"expected one of {list(contract.TEMPLATE_ORDER)}")
         bridges.append(
             BridgeSpec(
                 name=name,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, SUBSET_ORDER, T1, TEMPLATE_ORDER
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, SUBSET_ORDER, T1, TEMPLATE_ORDER
 
-from .hf_layout import SPLITS
+from rose_bench.scoring.contract import SPLITS
 
 _ALL_TEMPLATES = TEMPLATE_ORDER + BRIDGE_TEMPLATES
 

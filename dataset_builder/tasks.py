@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import GlobalRegion, Region, keys_numeric
 
@@ -112,15 +112,15 @@ def build_task(scene: Scene, spec: SubsetSpec, config: TemplateConfig, template:
     cued = template.image == "cued"
     if cued and cue.get("image_region_type") != region.region_type:
         raise ValueError(f"{template.name}: cue image_region_type {cue.get('image_region_type')!r} != region {region.region_type}")
-    image_id = ids.image_id(spec.id_prefix, scene.number, cued=cued)
+    image_id = contract.image_id(spec.id_prefix, scene.number, cued=cued)
     return TaskInstance(
         scene=scene,
-        item_id=ids.item_id(spec.id_prefix, scene.number, template.index),
-        scene_id=ids.scene_id(spec.id_prefix, scene.number),
+        item_id=contract.item_id(spec.id_prefix, scene.number, template.index),
+        scene_id=contract.scene_id(spec.id_prefix, scene.number),
         image_id=image_id,
         dataset_version=spec.dataset_version,
         protocol_version=spec.protocol_version,
-        item_seed=ids.item_seed(spec.seed_year, scene.number, template.index),
+        item_seed=contract.item_seed(spec.seed_year, scene.number, template.index),
         primitive_type=spec.primitive_type,
         task_template=template.name,
         task_mode=template.task_mode,
@@ -140,7 +140,7 @@ def build_task(scene: Scene, spec: SubsetSpec, config: TemplateConfig, template:
         region_cell_count=len(cells),
         region_ratio=round(len(cells) / grid.size, 6),
         difficulty=difficulty_of(spec.difficulty, scene, draw.achieved),
-        image=ids.image_path(scene.subset, image_id),
+        image=contract.image_path(scene.subset, image_id),
         image_split=spec.image_split,
         image_cue_type=cue["image_cue_type"] if cued else base["image_cue_type"],
         image_region=region if cued else GlobalRegion(),
@@ -149,8 +149,8 @@ def build_task(scene: Scene, spec: SubsetSpec, config: TemplateConfig, template:
 
 
 _BRIDGE_IDS = {
-    constants.T1B: ids.global_click_item_id,
-    constants.T2B: ids.matched_local_count_item_id,
+    contract.T1B: contract.global_click_item_id,
+    contract.T2B: contract.matched_local_count_item_id,
 }
 
 
@@ -193,5 +193,5 @@ def build_scene_tasks(
         )
         main[template.name] = build_task(scene, spec, config, template, draw)
     bridges = tuple(build_bridge(main[b.source_template], b) for b in config.bridges)
-    return tuple(main[t] for t in constants.TEMPLATE_ORDER) + bridges
+    return tuple(main[t] for t in contract.TEMPLATE_ORDER) + bridges
 

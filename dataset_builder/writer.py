@@ -36,14 +36,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import config as ds_config
 
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER
 from rose_bench.scoring.io import atomic_dir
 
 from . import card, summary
-from .hf_layout import (
+from rose_bench.scoring.contract import (
     BRIDGE_CONFIGS,
     CARD_NAME,
-    DATA_DIR,
+    BUILD_DATA_DIR,
     MAIN_CONFIGS,
     SPLITS,
     TEMPLATE_CONFIGS,
@@ -219,7 +219,7 @@ class DatasetWriter:
                 self._arrow_bytes[folder] = {}
                 for split in SPLITS:
                     split_rows = [r for r in by_template[template] if r["split"] == split]
-                    nbytes = self._write_split(stage / DATA_DIR / folder, split, split_rows, columns, features)
+                    nbytes = self._write_split(stage / BUILD_DATA_DIR / folder, split, split_rows, columns, features)
                     parquet_rows[folder][split] = len(split_rows)
                     self._arrow_bytes[folder][split] = nbytes
         return parquet_rows, config_features
@@ -305,7 +305,7 @@ def _data_sizes(stage: Path) -> dict[str, int]:
     """Bytes of Parquet per template folder (the card's download sizes)."""
     return {
         folder.name: sum(p.stat().st_size for p in folder.glob("*.parquet"))
-        for folder in sorted((stage / DATA_DIR).iterdir())
+        for folder in sorted((stage / BUILD_DATA_DIR).iterdir())
         if folder.is_dir()
     }
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from rose_bench.scoring import aggregate
-from rose_bench.scoring.constants import T1, T2, T3, T4, T5, TEMPLATE_SHORT
+from rose_bench.scoring.contract import T1, T2, T3, T4, T5, TEMPLATE_SHORT
 from rose_bench.scoring.item import score_item
 
 Document = Mapping[str, Any]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from .constants import ACTION_TEMPLATES, SUBSET_ORDER, T1, T4, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .contract import ACTION_TEMPLATES, SUBSET_ORDER, T1, T4, TEMPLATE_ORDER, TEMPLATE_SHORT
 
 __all__ = [
     "mean",

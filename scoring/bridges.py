@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from . import constants as C
+from . import contract as C
 from .aggregate import table2
 from .item import score_item
 

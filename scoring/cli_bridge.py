@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .io import InputError, build_shards, read_jsonl, write_csv, write_json, write_jsonl
+from .contract import build_shards
+from .io import InputError, read_jsonl, write_csv, write_json, write_jsonl
 
 if TYPE_CHECKING:
     from .bridges import BridgeResult

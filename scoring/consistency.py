@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from . import constants as C
+from . import contract as C
 
 __all__ = [
     "CONDITIONED_KEYS",

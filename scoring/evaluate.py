@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import aggregate as agg
-from .constants import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .io import BUILD_DATA_DIR, InputError, atomic_dir, build_shards, iter_jsonl, write_csv, write_json, write_jsonl
+from .contract import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .contract import BUILD_DATA_DIR, build_shards
+from .io import InputError, atomic_dir, iter_jsonl, write_csv, write_json, write_jsonl
 from .item import score_item
 from .report import table1_latex_row, table2_latex_row
 

@@ -152,20 +152,3 @@ def atomic_dir(final_dir: Path | str, *, overwrite: bool = True) -> Iterator[Pat
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------- rose build directories
-# The reader's side of the Hugging Face layout that `rose build` writes:
-# <build>/data/<template folder>/<split>-NNNNN-of-NNNNN.parquet.  The writer
-# (the builder's hf_layout module) names shards with the same pattern.
-BUILD_DATA_DIR = "data"
-SHARD_RE = re.compile(r"^(?P<split>[A-Za-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
-
-
-def build_shards(build_dir: Path, folder: str, split: str) -> list[Path]:
-    """The Parquet shards of one template folder and split of a build, in shard order."""
-    base = Path(build_dir) / BUILD_DATA_DIR / folder
-    return [
-        path for path in sorted(base.glob(f"{split}-*.parquet"))
-        if (match := SHARD_RE.match(path.name)) and match["split"] == split
-    ]

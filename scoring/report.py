@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Sequence
 
 from . import aggregate as agg
-from .constants import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
 
 __all__ = ["fmt_pct", "table1_latex_row", "table2_latex_row", "TABLE2_KEYS", "markdown_summary"]
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 import jsonschema
 
-from . import constants as C
+from . import contract as C
 from .grammar import EXPECTED_OUTPUT_FORMAT, TASK_MODES, format_answer
 from .grid import Grid, keys_numeric, parse_cell, parse_cells, region_from_params
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from rose_bench.dataset_builder.sources.registry import SourceUnavailable, get_source
-from rose_bench.scoring.constants import SUBSET_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER
 
 CELL = {"ROSE-ChineseGlyph": 42, "ROSE-EmojiStyle": 42, "ROSE-EmojiContent": 42,
         "ROSE-PixelEdit": 120, "ROSE-PixelContent": 120}

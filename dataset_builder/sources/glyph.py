@@ -20,7 +20,9 @@ from PIL import Image, ImageDraw
 
 from .. import glyph_fonts as gf
 from ..glyph_pairs import LEVELS, PAIRS_FILE, GlyphPair, read_pairs
-from ..render import FRAME, tile_frame
+from rose_bench.scoring.render_style import FRAME_RGB
+
+from ..render import tile_frame
 from .base import ElementPair
 
 SUBSET = "ROSE-ChineseGlyph"
@@ -92,7 +94,7 @@ class ChineseGlyphSource:
         gf.draw_glyph(draw, (cell_size / 2, cell_size / 2), element, pair.fields["font_name"],
                       gf.font_size_for(cell_size), INK)
         # redraw the frame: the grid lines must stay intact even if a stroke reaches the edge
-        draw.rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME, width=1)
+        draw.rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME_RGB, width=1)
         return tile
 
     def scene_fields(self, pair: ElementPair, cell_size: int) -> dict[str, Any]:

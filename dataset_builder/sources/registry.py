@@ -12,7 +12,7 @@ import importlib.util
 import inspect
 from typing import Any
 
-from rose_bench.scoring.constants import SUBSET_ORDER
+from rose_bench.scoring.contract import SUBSET_ORDER
 
 from .base import Source
 

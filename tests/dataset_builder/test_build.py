@@ -14,7 +14,7 @@ from rose_bench import cli
 from rose_bench.dataset_builder import build as build_mod
 from rose_bench.dataset_builder.build import BuildError, BuildOptions, parse_subsets, run_build
 from rose_bench.dataset_builder.sources import registry
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 from rose_bench.scoring.item import score_item
 
 from builder_support import ShapeSource
@@ -40,7 +40,7 @@ def test_every_gold_answer_passes(small_build: Path) -> None:
     rows = _parquet_rows(small_build)
     assert len(rows) == len(SUBSETS) * 3 * 7
     templates = {r["task_template"] for r in rows}
-    assert templates == set(constants.TEMPLATE_ORDER + constants.BRIDGE_TEMPLATES)
+    assert templates == set(contract.TEMPLATE_ORDER + contract.BRIDGE_TEMPLATES)
     for row in rows:
         meta = {k: v for k, v in row.items() if k != "image"}
         meta["image"] = row["image"]["path"]
@@ -56,7 +56,7 @@ def test_images_have_the_grid_size_and_t4_uses_the_cued_image(small_build: Path)
         assert img.size == (row["image_width"], row["image_height"])
         images[row["image_id"]] = row["image"]["bytes"]
     for row in rows:
-        if row["task_template"] == constants.T4:
+        if row["task_template"] == contract.T4:
             base_id = row["image_id"][:-6] + f"{int(row['image_id'][-6:]) - 1:06d}"
             assert images[row["image_id"]] != images[base_id]
             assert json.loads(row["image_region_params"]) == json.loads(row["region_params"])

@@ -11,9 +11,9 @@ import pytest
 from rose_bench import cli
 from rose_bench.dataset_builder.build import CertificationFailed, BuildOptions, run_build
 from rose_bench.dataset_builder.manifest import verify_manifest
-from rose_bench.dataset_builder.solver.certify import certify
+from rose_bench.solver.certify import certify
 from rose_bench.dataset_builder.sources import registry
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, TEMPLATE_ORDER
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
 from builder_support import IdenticalTilesSource, ShapeSource
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rose_bench.cli import main as rose_main
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, TEMPLATE_ORDER
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
 
 def _load_support():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rose_bench.dataset_builder import ids
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 
 from builder_support import GLOBAL_CLICK, MATCHED_COUNT, fixture_rows
 
@@ -50,9 +50,9 @@ def test_item_and_image_numbers_partition_each_scene() -> None:
 @pytest.mark.parametrize("path", [GLOBAL_CLICK, MATCHED_COUNT], ids=["T1B", "T2B"])
 def test_every_official_bridge_row_follows_the_scheme(path) -> None:
     for row in fixture_rows(path):
-        prefix, ptype, year = constants.SUBSET_IDS[row["rose_subset"]]
+        prefix, ptype, year = contract.SUBSET_IDS[row["rose_subset"]]
         s = int(row["scene_id"].rsplit("_", 1)[1])
-        t = 1 if row["task_template"] == constants.T1B else 3
+        t = 1 if row["task_template"] == contract.T1B else 3
         source = ids.item_id(prefix, s, t)
         assert row["scene_id"] == ids.scene_id(prefix, s)
         assert row["image_id"] == ids.image_id(prefix, s, cued=False)

@@ -17,7 +17,7 @@ from rose_bench.dataset_builder.regions import RegionDraw
 from rose_bench.dataset_builder.rows import COMMON_KEYS, to_row
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
 from rose_bench.dataset_builder.tasks import build_bridge, build_task
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 from rose_bench.scoring.grid import GlobalRegion, region_from_params
 from rose_bench.scoring.validate import load_schema
 
@@ -30,14 +30,14 @@ CONFIG = load_templates()
 def _rebuild(row: dict) -> dict:
     scene, fields = scene_from_fixture(row)
     spec = SPECS[row["rose_subset"]]
-    if row["task_template"] == constants.T1B:
-        source = build_task(scene, spec, CONFIG, CONFIG.template(constants.T1), RegionDraw(GlobalRegion(), "all", "all"))
+    if row["task_template"] == contract.T1B:
+        source = build_task(scene, spec, CONFIG, CONFIG.template(contract.T1), RegionDraw(GlobalRegion(), "all", "all"))
         bridge = CONFIG.bridges[0]
     else:
         case = row["region_case"]
         achieved, wanted = (case.split("_")[1], case.split("_")[3]) if case.startswith("fallback_") else (case, case)
         region = region_from_params(row["region_type"], row["region_params"])
-        source = build_task(scene, spec, CONFIG, CONFIG.template(constants.T3), RegionDraw(region, wanted, achieved))
+        source = build_task(scene, spec, CONFIG, CONFIG.template(contract.T3), RegionDraw(region, wanted, achieved))
         bridge = CONFIG.bridges[1]
     return to_row(build_bridge(source, bridge), fields, spec.row_fields)
 
@@ -77,8 +77,8 @@ def built_rows() -> dict[str, list[dict]]:
 @pytest.mark.parametrize("subset", list(SPECS))
 def test_generated_bridge_rows_have_the_official_layout(built_rows, subset: str) -> None:
     official = {
-        constants.T1B: next(r for r in fixture_rows(GLOBAL_CLICK) if r["rose_subset"] == subset),
-        constants.T2B: next(r for r in fixture_rows(MATCHED_COUNT) if r["rose_subset"] == subset),
+        contract.T1B: next(r for r in fixture_rows(GLOBAL_CLICK) if r["rose_subset"] == subset),
+        contract.T2B: next(r for r in fixture_rows(MATCHED_COUNT) if r["rose_subset"] == subset),
     }
     for row in built_rows[subset]:
         if row["task_template"] in official:
@@ -100,10 +100,10 @@ def test_main_rows_have_common_keys_then_subset_keys(built_rows, subset: str) ->
         templates[row["task_template"]] += 1
         assert len(COMMON_KEYS) == 48 and set(COMMON_KEYS) <= set(row)
         validator.validate(row)
-        if row["task_template"] in constants.TEMPLATE_ORDER:
+        if row["task_template"] in contract.TEMPLATE_ORDER:
             assert list(row) == main_order, row["task_template"]
             assert isinstance(row["region_ratio"], float) and isinstance(row["item_seed"], int)
-    assert templates == {t: 10 for t in constants.TEMPLATE_ORDER + constants.BRIDGE_TEMPLATES}
+    assert templates == {t: 10 for t in contract.TEMPLATE_ORDER + contract.BRIDGE_TEMPLATES}
 
 
 def test_source_fields_must_match_the_config() -> None:

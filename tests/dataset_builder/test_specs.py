@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from rose_bench.dataset_builder import specs
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 
 SUBSETS_TEXT = specs.SUBSETS_FILE.read_text(encoding="utf-8")
 TEMPLATES_TEXT = specs.TEMPLATES_FILE.read_text(encoding="utf-8")
@@ -16,11 +16,11 @@ TEMPLATES_TEXT = specs.TEMPLATES_FILE.read_text(encoding="utf-8")
 
 def test_shipped_configs_load() -> None:
     subsets = specs.load_subsets()
-    assert list(subsets) == list(constants.SUBSET_ORDER)
+    assert list(subsets) == list(contract.SUBSET_ORDER)
     assert [s.dev_scenes for s in subsets.values()] == [111, 79, 79, 79, 52]
     config = specs.load_templates()
-    assert [t.name for t in config.templates] == list(constants.TEMPLATE_ORDER)
-    assert [b.name for b in config.bridges] == list(constants.BRIDGE_TEMPLATES)
+    assert [t.name for t in config.templates] == list(contract.TEMPLATE_ORDER)
+    assert [b.name for b in config.bridges] == list(contract.BRIDGE_TEMPLATES)
 
 
 def _edit(text: str, old: str, new: str) -> str:

@@ -9,7 +9,7 @@ from rose_bench.dataset_builder.prompts import fill_prompt_local, slots
 from rose_bench.dataset_builder.scene import Scene
 from rose_bench.dataset_builder.specs import DifficultyRule, load_subsets, load_templates
 from rose_bench.dataset_builder.tasks import difficulty_of
-from rose_bench.scoring import constants
+from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, format_answer, parse_answer
 from rose_bench.scoring.grid import (
     Cell,
@@ -100,7 +100,7 @@ def test_template_wiring(rows_by_subset, subset: str) -> None:
     for row in rows:
         template = row["task_template"]
         image_number = int(row["image_id"].rsplit("_", 1)[1])
-        if template == constants.T4:
+        if template == contract.T4:
             assert row["region_type"] == "VISUAL_REGION" and image_number % 2 == 0
             assert row["image_region_type"] == "VISUAL_REGION"
             assert row["image_region_params"] == row["region_params"]
@@ -111,22 +111,22 @@ def test_template_wiring(rows_by_subset, subset: str) -> None:
                 "NONE", "NONE", "GLOBAL", {}
             )
             assert row["image_note"] == "base image without visual cue"
-        if template in (constants.T1, constants.T1B):
+        if template in (contract.T1, contract.T1B):
             assert row["region_type"] == "GLOBAL" and row["region_case"] == "all"
-        if template == constants.T5:
+        if template == contract.T5:
             assert row["region_type"] == "EXCLUSION"
             assert row["region_params"]["exclude_type"] in ("ROW_RANGE", "COL_RANGE", "RECTANGLE")
-        if template == constants.T1B:
+        if template == contract.T1B:
             t1 = by_id[row["source_item_id"]]
-            assert row["item_id"] == t1["item_id"] + "__GCLK" and t1["task_template"] == constants.T1
+            assert row["item_id"] == t1["item_id"] + "__GCLK" and t1["task_template"] == contract.T1
             assert row["ground_truth_clicks"] == t1["all_target_cells"]
             assert (row["difficulty"], row["dataset_version"], row["protocol_version"]) == (
                 "bridge", "ROSEv0.1_global_click_bridge", "v0.3+global_click_bridge"
             )
             assert row["item_seed"] == t1["item_seed"] and row["image_id"] == t1["image_id"]
-        if template == constants.T2B:
+        if template == contract.T2B:
             t3 = by_id[row["source_click_item_id"]]
-            assert row["item_id"] == "MLCNT_" + t3["item_id"] and t3["task_template"] == constants.T3
+            assert row["item_id"] == "MLCNT_" + t3["item_id"] and t3["task_template"] == contract.T3
             for key in ("region_type", "region_params", "region_case", "difficulty", "item_seed", "dataset_version",
                         "protocol_version", "ground_truth_clicks", "image_id"):
                 assert row[key] == t3[key], key
@@ -177,7 +177,7 @@ def test_every_pattern_slot_is_filled_for_every_region_shape() -> None:
     }
     checked = 0
     for spec in list(CONFIG.templates) + list(CONFIG.bridges):
-        sampler = getattr(spec, "region_sampler", None) or ("global" if spec.name == constants.T1B else "numeric")
+        sampler = getattr(spec, "region_sampler", None) or ("global" if spec.name == contract.T1B else "numeric")
         for region in REGIONS:
             if type(region) not in phrase_of[sampler] and not (sampler == "global" and isinstance(region, GlobalRegion)):
                 continue
@@ -190,14 +190,14 @@ def test_every_pattern_slot_is_filled_for_every_region_shape() -> None:
 @pytest.mark.parametrize(
     "template, region, expected",
     [
-        (constants.T1, GlobalRegion(), "Count the number of cells that are different from the majority in the whole grid. Answer only in the format: COUNT(n)."),
-        (constants.T2, RowRange(4, 4), "Count the number of cells that are different from the majority in row 4. Answer only in the format: COUNT(n)."),
-        (constants.T2, ColRange(1, 4), "Count the number of cells that are different from the majority in columns 1 to 4. Answer only in the format: COUNT(n)."),
-        (constants.T3, Rectangle(7, 10, 2, 7), "Click all cells that are different from the majority from row 7 column 2 to row 10 column 7. Answer only using CLICK(Rr,Cc); ...; DONE."),
-        (constants.T3, ColRange(3, 3), "Click all cells that are different from the majority in column 3. Answer only using CLICK(Rr,Cc); ...; DONE."),
-        (constants.T4, VisualRegion(2, 4, 3, 6), "Click all cells that are different from the majority inside the highlighted purple region. Answer only using CLICK(Rr,Cc); ...; DONE."),
-        (constants.T5, Exclusion(RowRange(2, 5)), "Click all cells that are different from the majority outside rows 2 to 5, then submit the number of clicked cells. Answer only using CLICK(Rr,Cc); ...; SUBMIT(n)."),
-        (constants.T5, Exclusion(Rectangle(1, 3, 4, 9)), "Click all cells that are different from the majority outside the area from row 1 column 4 to row 3 column 9, then submit the number of clicked cells. Answer only using CLICK(Rr,Cc); ...; SUBMIT(n)."),
+        (contract.T1, GlobalRegion(), "Count the number of cells that are different from the majority in the whole grid. Answer only in the format: COUNT(n)."),
+        (contract.T2, RowRange(4, 4), "Count the number of cells that are different from the majority in row 4. Answer only in the format: COUNT(n)."),
+        (contract.T2, ColRange(1, 4), "Count the number of cells that are different from the majority in columns 1 to 4. Answer only in the format: COUNT(n)."),
+        (contract.T3, Rectangle(7, 10, 2, 7), "Click all cells that are different from the majority from row 7 column 2 to row 10 column 7. Answer only using CLICK(Rr,Cc); ...; DONE."),
+        (contract.T3, ColRange(3, 3), "Click all cells that are different from the majority in column 3. Answer only using CLICK(Rr,Cc); ...; DONE."),
+        (contract.T4, VisualRegion(2, 4, 3, 6), "Click all cells that are different from the majority inside the highlighted purple region. Answer only using CLICK(Rr,Cc); ...; DONE."),
+        (contract.T5, Exclusion(RowRange(2, 5)), "Click all cells that are different from the majority outside rows 2 to 5, then submit the number of clicked cells. Answer only using CLICK(Rr,Cc); ...; SUBMIT(n)."),
+        (contract.T5, Exclusion(Rectangle(1, 3, 4, 9)), "Click all cells that are different from the majority outside the area from row 1 column 4 to row 3 column 9, then submit the number of clicked cells. Answer only using CLICK(Rr,Cc); ...; SUBMIT(n)."),
     ],
     ids=["t1", "t2_row", "t2_cols", "t3_rect", "t3_col", "t4", "t5_rows", "t5_rect"],
 )

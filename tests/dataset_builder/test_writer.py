@@ -14,7 +14,7 @@ import yaml
 from PIL import Image
 
 from rose_bench.dataset_builder import card
-from rose_bench.dataset_builder.hf_layout import SPLITS, TEMPLATE_CONFIGS, all_configs
+from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, all_configs
 from rose_bench.dataset_builder.writer import DatasetWriter, WriterError
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from rose_bench.scoring.constants import SUBSET_IDS, SUBSET_ORDER, T1, T2, T3, T4, T5
+from rose_bench.scoring.contract import SUBSET_IDS, SUBSET_ORDER, T1, T2, T3, T4, T5
 from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import Grid, keys_numeric, parse_cells, region_from_params
 

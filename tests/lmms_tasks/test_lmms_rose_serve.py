@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rose_bench.lmms_tasks.metrics import FIGURE_SOURCES, TASK_FIGURES
-from rose_bench.scoring.constants import T1, T2, T3, T4, T5, TEMPLATE_SHORT
+from rose_bench.scoring.contract import T1, T2, T3, T4, T5, TEMPLATE_SHORT
 
 from .conftest import (
     TASK_CONFIG_FOLDERS, TASK_KIND, LmmsRun, figures_by_rose_score, offline_env, reported_figures, rose_serve,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rose_bench.scoring import aggregate as agg
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER, TEMPLATE_SHORT
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER, TEMPLATE_SHORT
 from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import Cell
 from rose_bench.scoring.item import score_item

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rose_bench.scoring import constants as C
+from rose_bench.scoring import contract as C
 from rose_bench.scoring.consistency import (
     analyze_model,
     consistency_bundle,

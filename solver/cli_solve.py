@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from rose_bench.scoring.contract import PROMPT_GLOBAL
+
 from .grid_detect import GridNotFound
 from .policies import POLICIES, get_policy
 from .prompt_region import PromptNotUnderstood
@@ -45,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.prompt_global_file is not None:
             prompt_global = _read_text(args.prompt_global_file, "--prompt-global-file")
         else:
-            from ..specs import load_templates
-
-            prompt_global = load_templates().prompt_global
+            prompt_global = PROMPT_GLOBAL
         try:
             with Image.open(args.image) as img:
                 img.load()

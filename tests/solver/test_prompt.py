@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rose_bench.dataset_builder.prompts import fill_prompt_local
-from rose_bench.dataset_builder.solver.prompt_region import PromptNotUnderstood, read_prompt
+from rose_bench.solver.prompt_region import PromptNotUnderstood, read_prompt
 from rose_bench.dataset_builder.specs import load_templates
 from rose_bench.scoring.grid import ColRange, Exclusion, GlobalRegion, Rectangle, RowRange, VisualRegion
 

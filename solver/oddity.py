@@ -20,7 +20,7 @@ import numpy as np
 from rose_bench.scoring.grid import Cell, VisualRegion
 
 from .grid_detect import GridGeometry
-from .style import CUE_ALPHA, CUE_RGB, FRAME_RGB, cue_border_width
+from rose_bench.scoring.render_style import CUE_ALPHA, CUE_RGB, FRAME_RGB, cue_border_width
 
 __all__ = ["SceneReading", "read_scene", "cell_stack", "detect_cue"]
 

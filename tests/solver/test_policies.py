@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rose_bench.dataset_builder.prompts import fill_prompt_local
-from rose_bench.dataset_builder.solver.policies import POLICIES, get_policy
-from rose_bench.dataset_builder.solver.solve import solve
+from rose_bench.solver.policies import POLICIES, get_policy
+from rose_bench.solver.solve import solve
 from rose_bench.dataset_builder.specs import load_templates
 from rose_bench.scoring.grammar import COUNT, format_answer, parse_answer
 from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Grid, Rectangle, RowRange, VisualRegion
@@ -109,7 +109,7 @@ def test_unknown_policy_names_the_choices() -> None:
     ids=["right", "left-at-last-column", "down-when-both-edges", "no-fit-falls-back-right", "empty"],
 )
 def test_one_cell_shift_moves_every_click_by_the_same_step(cells, step) -> None:
-    from rose_bench.dataset_builder.solver.policies import shift_one_cell
+    from rose_bench.solver.policies import shift_one_cell
 
     moved = shift_one_cell(frozenset(cells), 5, 5)
     assert sorted(moved) == sorted(Cell(c.row + step[0], c.col + step[1]) for c in cells)

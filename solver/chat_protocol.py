@@ -20,6 +20,8 @@ from typing import Any, Mapping
 
 from PIL import Image
 
+from rose_bench.scoring.contract import PROMPT_GLOBAL
+
 __all__ = [
     "RequestError",
     "ChatRequest",
@@ -52,9 +54,7 @@ class ChatRequest:
 
 
 def _known_prompt_global() -> str:
-    from rose_bench.dataset_builder.specs import load_templates
-
-    return load_templates().prompt_global.strip()
+    return PROMPT_GLOBAL.strip()
 
 
 def split_prompts(text: str, known_global: str | None = None) -> tuple[str, str]:

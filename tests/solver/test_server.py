@@ -14,8 +14,8 @@ import pytest
 
 from rose_bench.dataset_builder.prompts import fill_prompt_local
 from rose_bench.dataset_builder.render import png_bytes
-from rose_bench.dataset_builder.solver.chat_protocol import split_prompts
-from rose_bench.dataset_builder.solver.server import make_server
+from rose_bench.solver.chat_protocol import split_prompts
+from rose_bench.solver.server import make_server
 from rose_bench.dataset_builder.specs import load_templates
 from rose_bench.scoring.grid import Cell, ColRange, GlobalRegion, Rectangle, RowRange, VisualRegion
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from rose_bench.dataset_builder.solver.grid_detect import GridNotFound, detect_grid, to_pixels
-from rose_bench.dataset_builder.solver.oddity import read_scene
+from rose_bench.solver.grid_detect import GridNotFound, detect_grid, to_pixels
+from rose_bench.solver.oddity import read_scene
 from rose_bench.scoring.grid import Cell, Grid, VisualRegion
 
 _spec = importlib.util.spec_from_file_location("_solver_support", Path(__file__).with_name("solver_support.py"))
@@ -127,14 +127,6 @@ def test_transparent_images_are_flattened_onto_white() -> None:
     base = support.scene("emoji", 8, 8, 42, {Cell(3, 3)})
     rgba = base.convert("RGBA")
     assert np.array_equal(to_pixels(rgba), to_pixels(base))
-
-
-def test_solver_style_constants_match_render() -> None:
-    from rose_bench.dataset_builder import render
-    from rose_bench.dataset_builder.solver import style
-
-    assert (style.FRAME_RGB, style.CUE_RGB, style.CUE_ALPHA) == (render.FRAME, render.CUE_COLOR, render.CUE_ALPHA)
-    assert all(style.cue_border_width(s) == render.cue_border_width(s) for s in range(8, 200))
 
 
 @pytest.mark.parametrize("cued", [False, True], ids=["base", "cued"])

@@ -19,10 +19,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import pyarrow.parquet as pq
 from PIL import Image
 
-from rose_bench.scoring.constants import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEMPLATES
+from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEMPLATES
 from rose_bench.scoring.item import score_item
 
-from ..hf_layout import SPLITS, TEMPLATE_CONFIGS, shard_files
+from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, build_shards
 from .grid_detect import GridNotFound, detect_grid, to_pixels
 from .policies import Policy, get_policy
 from .prompt_region import PromptNotUnderstood
@@ -81,7 +81,7 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
         raise CertifyError(f"{build_dir}: no data/ folder (fix: point at a directory written by 'rose build --out')")
     for config in configs:
         for split in splits:
-            for shard in shard_files(build_dir, config, split):
+            for shard in build_shards(build_dir, config, split):
                 parquet = pq.ParquetFile(shard)
                 index = 0
                 for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):

@@ -18,7 +18,7 @@ from PIL import Image
 
 from rose_bench.scoring.grid import Cell, Grid
 
-from .style import CUE_ALPHA, CUE_RGB, FRAME_RGB
+from rose_bench.scoring.render_style import CUE_ALPHA, CUE_RGB, FRAME_RGB
 
 __all__ = ["GridGeometry", "GridNotFound", "to_pixels", "detect_grid", "frame_mask"]
 

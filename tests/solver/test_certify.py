@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 from rose_bench.cli import main
-from rose_bench.dataset_builder.hf_layout import TEMPLATE_CONFIGS, shard_files
-from rose_bench.dataset_builder.solver.certify import certify
-from rose_bench.dataset_builder.solver.solve import solve
-from rose_bench.scoring.constants import BRIDGE_TEMPLATES, TEMPLATE_ORDER
+from rose_bench.scoring.contract import TEMPLATE_CONFIGS, build_shards
+from rose_bench.solver.certify import certify
+from rose_bench.solver.solve import solve
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
 ALL_TEMPLATES = list(TEMPLATE_ORDER + BRIDGE_TEMPLATES)
 
@@ -61,7 +61,7 @@ def test_a_baseline_fails_certification_and_every_failure_is_listed(build, capsy
 def test_a_wrong_label_in_the_build_is_caught(build, tmp_path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(build, broken)
-    shard = shard_files(broken, TEMPLATE_CONFIGS["T1_COUNT_GLOBAL"], "test")[0]
+    shard = build_shards(broken, TEMPLATE_CONFIGS["T1_COUNT_GLOBAL"], "test")[0]
     table = pq.read_table(shard)
     counts = table.column("ground_truth_count").to_pylist()
     counts[0] += 1
@@ -85,7 +85,7 @@ def test_certify_bad_input_exits_2(build, capsys, args, message) -> None:
 
 
 def test_rose_solve_prints_the_answer_of_a_built_row(build, tmp_path, capsys) -> None:
-    row = pq.read_table(shard_files(build, "t4", "test")[0]).slice(0, 1).to_pylist()[0]
+    row = pq.read_table(build_shards(build, "t4", "test")[0]).slice(0, 1).to_pylist()[0]
     png = tmp_path / "item.png"
     png.write_bytes(row["image"]["bytes"])
     local = tmp_path / "local.txt"
@@ -106,7 +106,7 @@ def test_rose_solve_bad_image_exits_2(tmp_path, capsys) -> None:
 @pytest.mark.parametrize("config", ["t1", "t3", "t4", "t5"])
 def test_built_rows_sent_as_jpeg_are_still_solved(build, config) -> None:
     """The runner's --image_format jpeg (quality 92) path: lossy pixels, same answers."""
-    for row in pq.read_table(shard_files(build, config, "test")[0]).to_pylist():
+    for row in pq.read_table(build_shards(build, config, "test")[0]).to_pylist():
         buf = io.BytesIO()
         Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB").save(buf, "JPEG", quality=92)
         with Image.open(io.BytesIO(buf.getvalue())) as img:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..hf_layout import SPLITS
+from rose_bench.scoring.contract import SPLITS
 from .certify import CONFIG_TEMPLATES, CertifyError, certify
 from .policies import POLICIES
 
