@@ -26,4 +26,17 @@ pip_install -c scripts/constraints.txt -e ".[test,lmms]"
 # lmms-eval 0.7.3 pulls a CUDA-linked torchvision that cannot import beside CPU torch;
 # transformers falls back to PIL image processors without it (lmms-eval-notes §6.2).
 "$VENV/bin/python" -m pip uninstall -y torchvision >>"$LOG" 2>&1 || true
+# Headless Chromium for the page tests (leaderboard site, human-baseline page): Debian packages,
+# installed where this script runs as root with apt-get; elsewhere the tests say how to install them.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >>"$LOG" 2>&1; then
+      tail -n 30 "$LOG" >&2
+      echo "setup failed: apt-get install chromium chromium-driver (full log: $LOG)" >&2
+      exit 1
+    fi
+  else
+    echo "note: chromium/chromedriver not found and not root: browser tests need 'apt-get install chromium chromium-driver'" >&2
+  fi
+fi
 echo "rose-bench installed in $VENV"
