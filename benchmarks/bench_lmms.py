@@ -2,14 +2,14 @@
 
 1. Wall time of a split through the real ``lmms-eval`` CLI with an instant model:
    ``--model openai`` against the local answer-key server of the tests
-   (tests/lmms_tasks/answer_server.py), so the time is lmms-eval + dataset
+   (tests/support/answer_server.py), so the time is lmms-eval + dataset
    loading + the ROSE hooks, not a model.
 2. Per-item overhead of the hooks, timed directly over N items: prompt
    building (``doc_to_messages``), ``process_results`` (scoring) and the
    aggregation of all figures.
 
-Usage (a build from ``rose build``; default ./rose-bench):
-    .venv/bin/python benchmarks/bench_lmms.py --data rose-bench --tasks rose --n 20000
+Usage, from the repository root (a build from ``rose build``; default ./rose-bench):
+    .venv/bin/python -m benchmarks.bench_lmms --data rose-bench --tasks rose --n 20000
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "lmms_tasks"))
+from rose_bench.lmms_tasks import metrics, prompting
 
-from answer_server import AnswerKey, AnswerServer, load_rows  # noqa: E402
-
-from rose_bench.lmms_tasks import metrics, prompting  # noqa: E402
+from tests.support.answer_server import AnswerKey, AnswerServer, load_rows
 
 
 def lmms_wall_time(data: Path, tasks: str, rows: list[dict], workdir: Path) -> dict:

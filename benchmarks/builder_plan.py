@@ -12,7 +12,8 @@ import argparse
 import time
 from collections import Counter
 
-from rose_bench.dataset_builder.build import DEFAULT_SEED, plan_subset
+from rose_bench.dataset_builder.options import DEFAULT_SEED
+from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.sources.registry import get_source
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
 

@@ -4,13 +4,12 @@ Rows are official-format rows (from the fixtures, renumbered); images are a
 pool of realistic grid-sized PNGs reused under distinct ids, so the figure
 measures the writer (spool, Parquet, card, manifest) rather than rendering.
 
-    .venv/bin/python benchmarks/writer_throughput.py --scenes 1512 --out /tmp/rose-bench-bench
+    .venv/bin/python -m benchmarks.writer_throughput --scenes 1512 --out /tmp/rose-bench-bench
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import resource
 import shutil
@@ -23,14 +22,7 @@ from PIL import Image
 from rose_bench.dataset_builder.manifest import verify_manifest
 from rose_bench.dataset_builder.writer import DatasetWriter
 
-_SUPPORT = Path(__file__).resolve().parents[1] / "tests" / "dataset_builder" / "writer_support.py"
-
-
-def _support():
-    spec = importlib.util.spec_from_file_location("writer_support", _SUPPORT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support import writer as ws
 
 
 def _grid_png(seed: int, cells=(13, 15), cell=64) -> bytes:
@@ -58,7 +50,6 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
-    ws = _support()
     base = ws.scene_rows(per_subset=50)  # 50 scenes per subset, 7 rows each
     pool = [_grid_png(i) for i in range(16)]
     rows, images = [], {}

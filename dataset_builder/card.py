@@ -16,9 +16,16 @@ from typing import Any, Mapping
 
 import yaml
 
-from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_SHORT
-
-from rose_bench.scoring.contract import DEFAULT_CONFIG, SPLITS, all_configs, shard_glob
+from rose_bench.scoring.contract import (
+    BRIDGE_TEMPLATES,
+    DEFAULT_CONFIG,
+    SPLITS,
+    SUBSET_ORDER,
+    SUBSET_SHORT,
+    TEMPLATE_ORDER,
+    all_configs,
+    shard_glob,
+)
 
 TEMPLATE_NAME = "dataset_card.md"
 DEFAULT_LICENSE = "cc-by-4.0"
@@ -121,12 +128,12 @@ def _dist(counter: Mapping[str, int], max_items: int = 8) -> str:
 
 
 def _short(subset: str) -> str:
-    return subset.removeprefix("ROSE-")
+    return SUBSET_SHORT.get(subset, subset)
 
 
 def counts_table(description: Mapping[str, Any]) -> str:
     c = description["counts"]
-    templates = [t for t in TEMPLATE_SHORT] + ["T1B_CLICK_GLOBAL", "T2B_COUNT_LOCAL_MATCHED"]
+    templates = list(TEMPLATE_ORDER + BRIDGE_TEMPLATES)
     header = ["Subset", "Split", "Scenes", "Images"] + [t.split("_")[0] for t in templates]
     rows = []
     for subset in c["rows"]:

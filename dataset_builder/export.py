@@ -1,8 +1,9 @@
 """Official release layout from a build directory (``rose export-official``).
 
-Writes what the authors' scripts read (spec §2.2, §13):
-``metadata_dev.jsonl``, ``metadata_test.jsonl`` (T1–T5 rows), ``images/<rose_subset>/<image_id>.png``
-and the bridge files ``analysis/data/{global_click,matched_local_count}/metadata_{dev,test}.jsonl``.
+Writes what the authors' scripts read (protocol §2.2, §13), with every name from
+``scoring.contract``: ``metadata_dev.jsonl``, ``metadata_test.jsonl`` (T1–T5 rows),
+``images/<rose_subset>/<image_id>.png`` and the bridge files
+``analysis/data/{global_click,matched_local_count}/metadata_{dev,test}.jsonl``.
 Rows get back their original key order (recorded per subset and template in the
 manifest) and dict fields become dicts again; image files are the exact bytes
 stored in the Parquet files.  The build is verified against its manifest first.
@@ -17,15 +18,25 @@ from typing import Any, Iterator, Mapping
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.contract import SUBSET_ORDER
+from rose_bench.scoring.contract import (
+    BRIDGE_CONFIGS,
+    CONFIG_TEMPLATES,
+    MAIN_CONFIGS,
+    OFFICIAL_BRIDGE_DIRS,
+    OFFICIAL_METADATA_NAME,
+    SPLITS,
+    SUBSET_ORDER,
+    build_shards,
+    image_path,
+)
+from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring.io import atomic_dir
 
-from rose_bench.scoring.contract import BRIDGE_CONFIGS, MAIN_CONFIGS, OFFICIAL_BRIDGE_DIRS, SPLITS, TEMPLATE_CONFIGS, build_shards
 from .manifest import read_manifest, verify_manifest
 from .parquet_schema import Column, decode_value
 
 
-class ExportError(ValueError):
+class ExportError(UsageError):
     pass
 
 
@@ -48,7 +59,7 @@ def _official_row(row: dict[str, Any], keys: list[str], columns: dict[str, Colum
             raise ExportError(f"row {row.get('item_id')}: field {key!r} has no Parquet column (build is inconsistent; rebuild)")
         value = row.get(key)
         if col.dtype == "image":
-            value = (value or {}).get("path") or f"images/{row['rose_subset']}/{row['image_id']}.png"
+            value = (value or {}).get("path") or image_path(row["rose_subset"], row["image_id"])
         else:
             value = decode_value(col, value)
         out[key] = value
@@ -69,7 +80,6 @@ def export_official(build_dir: Path, out_dir: Path, *, overwrite: bool = False) 
     manifest = read_manifest(build_dir)
     key_order = manifest["row_key_order"]
     columns = {folder: {n: Column(n, t) for n, t in cols} for folder, cols in manifest["columns"].items()}
-    template_of = {c: t for t, c in TEMPLATE_CONFIGS.items()}
 
     counts: dict[str, Any] = {"metadata": {}, "images": 0}
     image_sha: dict[str, str] = {}
@@ -92,11 +102,11 @@ def export_official(build_dir: Path, out_dir: Path, *, overwrite: bool = False) 
         def export_group(folders: tuple[str, ...], split: str, dest: Path) -> None:
             rows: list[dict[str, Any]] = []
             for folder in folders:
-                template = template_of[folder]
+                template = CONFIG_TEMPLATES[folder]
                 for row in _iter_rows(build_dir, folder, split):
                     keys = key_order[row["rose_subset"]][template]
                     official = _official_row(row, keys, columns[folder])
-                    save_image(row, official.get("image") or f"images/{row['rose_subset']}/{row['image_id']}.png")
+                    save_image(row, official.get("image") or image_path(row["rose_subset"], row["image_id"]))
                     rows.append(official)
             rows.sort(key=_sort_key)
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -106,9 +116,9 @@ def export_official(build_dir: Path, out_dir: Path, *, overwrite: bool = False) 
             counts["metadata"][dest.relative_to(stage).as_posix()] = len(rows)
 
         for split in SPLITS:
-            export_group(MAIN_CONFIGS, split, stage / f"metadata_{split}.jsonl")
+            export_group(MAIN_CONFIGS, split, stage / OFFICIAL_METADATA_NAME.format(split=split))
         for folder in BRIDGE_CONFIGS:
             for split in SPLITS:
-                export_group((folder,), split, stage / OFFICIAL_BRIDGE_DIRS[folder] / f"metadata_{split}.jsonl")
+                export_group((folder,), split, stage / OFFICIAL_BRIDGE_DIRS[folder] / OFFICIAL_METADATA_NAME.format(split=split))
     counts["images"] = len(image_sha)
     return counts

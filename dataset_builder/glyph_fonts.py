@@ -9,9 +9,7 @@ alone would accept characters mapped to an empty or placeholder glyph.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
@@ -22,15 +20,17 @@ import numpy as np
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from rose_bench.scoring.render_style import glyph_font_size
+
+from .manifest import sha256_file
+
 ASSET_DIR = resources.files("rose_bench.dataset_builder") / "assets" / "glyph"
 FONTS_FILE = "fonts.json"
-FONT_LICENSE = "OFL-1.1"
 
 # A code point no CJK font maps (last plane-16 private-use slot): renders as .notdef.
 _NOTDEF_PROBE = "\U0010fffd"
 # Size used for the render check; big enough that a real glyph never equals the .notdef box.
 _CHECK_SIZE = 40
-FONT_SIZE_RATIO = 0.72
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,15 @@ class FontVariant:
         return Path(str(resources.files(self.module) / self.file))
 
 
-def _load_config() -> dict[str, Any]:
+def load_config() -> dict[str, Any]:
+    """``fonts.json``: the pinned font packages, the pool's variants and the fonts pairs are mined with."""
     return json.loads((ASSET_DIR / FONTS_FILE).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def font_pool() -> tuple[FontVariant, ...]:
     """All configured variants, in file order; fails clearly if a font package is missing or off-pin."""
-    config = _load_config()
+    config = load_config()
     packages = config["packages"]
     pool = []
     for entry in config["variants"]:
@@ -84,10 +85,6 @@ def variant(name: str) -> FontVariant:
         if v.name == name:
             return v
     raise KeyError(f"unknown font variant {name!r}; known: {', '.join(v.name for v in font_pool())}")
-
-
-def mining_fonts() -> tuple[FontVariant, ...]:
-    return tuple(variant(n) for n in _load_config()["mining_fonts"])
 
 
 @lru_cache(maxsize=256)
@@ -158,29 +155,16 @@ def glyph_mask(name: str, char: str, canvas: int, size: int) -> np.ndarray:
     return np.asarray(img, dtype=np.float32) / 255.0
 
 
-def font_size_for(cell_size: int) -> int:
-    """ChineseGlyph font size: floor(0.72 * cell_size), observed on every official row."""
-    return math.floor(FONT_SIZE_RATIO * cell_size)
-
-
 def distinct_pixels(name: str, a: str, b: str, cell_size: int) -> int:
     """Pixels whose ink differs by at least half the range between ``a`` and ``b`` drawn as in a ``cell_size`` tile."""
-    size = font_size_for(cell_size)
+    size = glyph_font_size(cell_size)
     return int((np.abs(glyph_mask(name, a, cell_size, size) - glyph_mask(name, b, cell_size, size)) >= 0.5).sum())
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def font_provenance() -> tuple[dict[str, Any], ...]:
     """One record per font file used by the pool: package, version, file, sha256, licence, variants."""
-    config = _load_config()
+    config = load_config()
     by_file: dict[tuple[str, str], list[FontVariant]] = {}
     for v in font_pool():
         by_file.setdefault((v.package, v.file), []).append(v)
@@ -191,7 +175,7 @@ def font_provenance() -> tuple[dict[str, Any], ...]:
             "package": package,
             "version": pkg["version"],
             "file": file,
-            "sha256": file_sha256(variants[0].path),
+            "sha256": sha256_file(variants[0].path),
             "license": pkg["license"],
             "upstream": pkg["upstream"],
             "variants": [v.name for v in variants],

@@ -1,4 +1,4 @@
-"""The committed confusable-pair list (``assets/glyph/pairs.tsv``): record type, reader, writer.
+"""The committed confusable-pair list (``assets/glyph/pairs.tsv``): record type and reader.
 
 The list is produced offline by ``scripts/mine_glyph_pairs.py`` so a build only
 reads a small text file: fast, and identical on every machine.  Rows are stored
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .glyph_fonts import ASSET_DIR, FONTS_FILE, font_pool
 
@@ -33,7 +32,7 @@ class GlyphPair:
 
     @property
     def key(self) -> str:
-        """Undirected key: both characters sorted, joined by ``__`` (spec §3.5)."""
+        """Undirected key: both characters sorted, joined by ``__`` (protocol §3.5)."""
         return "__".join(sorted((self.char_a, self.char_b)))
 
     def sort_key(self) -> tuple[int, float, str]:
@@ -96,12 +95,3 @@ def read_pairs(path: Path | None = None) -> tuple[GlyphPair, ...]:
         seen.add(pair.key)
         pairs.append(pair)
     return tuple(pairs)
-
-
-def format_pairs(pairs: Iterable[GlyphPair]) -> str:
-    pool = tuple(v.name for v in font_pool())
-    lines = ["\t".join(COLUMNS)]
-    for p in pairs:
-        lines.append("\t".join((p.char_a, p.char_b, f"{p.similarity:.4f}", p.similarity_level, p.origin,
-                                " ".join(p.source_group), ",".join(f for f in pool if f not in p.fonts))))
-    return "\n".join(lines) + "\n"

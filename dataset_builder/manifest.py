@@ -16,13 +16,15 @@ from typing import Any, Mapping
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.contract import MANIFEST_NAME, TEMPLATE_CONFIGS, SPLITS, build_shards
+from rose_bench.scoring.contract import MANIFEST_NAME, SPLITS, TEMPLATE_CONFIGS, build_shards
+from rose_bench.scoring.io import atomic_write
 
 MANIFEST_FORMAT = "rose-bench-build/1"
 _CHUNK = 1 << 20
 
 
 def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks (the checksum the manifest records)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(_CHUNK), b""):
@@ -85,15 +87,46 @@ def build_manifest(build_dir: Path, description: Mapping[str, Any]) -> dict[str,
 
 def write_manifest(build_dir: Path, description: Mapping[str, Any]) -> Path:
     manifest = build_manifest(build_dir, description)
-    path = Path(build_dir) / MANIFEST_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write(Path(build_dir) / MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:
     return json.loads((Path(build_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dict_of(value: Any, check) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and check(v) for k, v in value.items())
+
+
+def _list_of(value: Any, check) -> bool:
+    return isinstance(value, list) and all(check(v) for v in value)
+
+
+# field -> (check, the expected shape in words): the fields that export, publish and verify read
+_SHAPES: dict[str, tuple[Any, str]] = {
+    "files": (lambda v: _list_of(v, lambda e: isinstance(e, dict) and isinstance(e.get("path"), str)
+                                 and _is_int(e.get("size")) and isinstance(e.get("sha256"), str)),
+              "a list of {path: str, size: int, sha256: str}"),
+    "counts": (lambda v: isinstance(v, dict) and _dict_of(v.get("parquet_rows"), lambda s: _dict_of(s, _is_int)),
+               "{parquet_rows: {config: {split: int}}}"),
+    "row_key_order": (lambda v: _dict_of(v, lambda t: _dict_of(t, lambda k: _list_of(k, lambda x: isinstance(x, str)))),
+                      "{subset: {template: [key, ...]}}"),
+    "columns": (lambda v: _dict_of(v, lambda c: _list_of(c, lambda p: _list_of(p, lambda x: isinstance(x, str)) and len(p) == 2)),
+                "{config: [[name, type], ...]}"),
+    "versions": (lambda v: _dict_of(v, lambda x: _dict_of(x, lambda y: _list_of(y, lambda z: isinstance(z, str)))),
+                 "{kind: {name: [version, ...]}}"),
+}
+
+
+def shape_problems(manifest: Mapping[str, Any]) -> list[str]:
+    """One problem per field that readers use and whose JSON type is wrong or missing."""
+    return [f"{name}: expected {words}, got {type(manifest.get(name)).__name__}"
+            f" (fix: rebuild with `rose build`; the manifest must not be edited)"
+            for name, (check, words) in _SHAPES.items() if not check(manifest.get(name))]
 
 
 def verify_manifest(build_dir: Path) -> list[str]:
@@ -115,9 +148,10 @@ def verify_manifest(build_dir: Path) -> list[str]:
         return [f"{path}: unreadable ({exc})"]
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         return [f"{path}: format is not {MANIFEST_FORMAT!r}"]
-    files = manifest.get("files")
-    if not isinstance(files, list):
-        return [f"{path}: 'files' missing or not a list"]
+    shape = shape_problems(manifest)
+    if shape:  # a hand-edited manifest: report it instead of failing inside a reader
+        return [f"{path}: {problem}" for problem in shape]
+    files = manifest["files"]
 
     problems: list[str] = []
     listed: set[str] = set()

@@ -1,8 +1,10 @@
 """Column types of the Parquet representation and the row <-> column value conversions.
 
-The known columns and their types are data (``parquet_columns.json``); a row
-field the table does not know gets a type inferred from its values, so a new
-field added by the builder is stored rather than dropped.  Every value is
+The known columns and their types come from the annotated row schema
+(``rose_bench.scoring.row_schema``: one table for the JSON Schema, the Parquet
+columns and the key order); a row field the table does not know gets a type
+inferred from its values, so a new field added by the builder is stored rather
+than dropped.  Every value is
 checked against its column type, because a mistyped field would otherwise
 surface only as a cast error deep inside ``datasets`` at load time.
 """
@@ -12,14 +14,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
 from datasets import Features, Image, List, Value
 
-_COLUMNS_FILE = "parquet_columns.json"
+from rose_bench.scoring.row_schema import DTYPES, parquet_columns
 
-DTYPES = ("string", "int64", "float64", "bool", "list<string>", "list<list<int64>>", "json", "image")
+_SCHEMA_MODULE = "scoring/row_schema.py"
 
 
 class SchemaError(ValueError):
@@ -34,8 +35,7 @@ class Column:
 
 @lru_cache(maxsize=1)
 def _column_table() -> dict[str, Any]:
-    text = resources.files("rose_bench.dataset_builder").joinpath(_COLUMNS_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return parquet_columns()
 
 
 def known_main_columns() -> tuple[Column, ...]:
@@ -102,7 +102,7 @@ def schema_for(rows: Sequence[Mapping[str, Any]], templates: Iterable[str]) -> t
         try:
             dtype = infer_dtype(row.get(key) for row in rows)
         except SchemaError as exc:
-            raise SchemaError(f"field {key!r}: {exc} (fix: emit one type per field, or declare it in {_COLUMNS_FILE})") from None
+            raise SchemaError(f"field {key!r}: {exc} (fix: emit one type per field, or declare it in {_SCHEMA_MODULE})") from None
         columns.append(Column(key, dtype or "string"))
     return tuple(columns)
 

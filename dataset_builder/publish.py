@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
+from rose_bench.scoring.errors import UsageError
 from rose_bench.hub import is_hub_repo_id
 
 from .manifest import read_manifest, verify_manifest
@@ -29,7 +30,7 @@ REPO_TYPE = "dataset"
 TOKEN_ENV = "HF_TOKEN"
 
 
-class PublishError(ValueError):
+class PublishError(UsageError):
     """Refusal before anything irreversible happened (bad version, unverified build, existing tag, no token)."""
 
 

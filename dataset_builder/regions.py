@@ -1,4 +1,4 @@
-"""Case-controlled region sampling (spec §4.2), returning ``scoring.grid`` regions.
+"""Case-controlled region sampling (protocol §4.2), returning ``scoring.grid`` regions.
 
 One draw: region kind (by the subset's type weights) -> span size(s) (by the
 subset's observed span weights, restricted to spans that fit the grid) ->

@@ -1,4 +1,4 @@
-"""The scene: a grid, two elements and the target cells (spec §3) -- no pixels.
+"""The scene: a grid, two elements and the target cells (protocol §3) -- no pixels.
 
 Everything a task needs (gold answers, derived counts) is computed from a
 ``Scene``; images are rendered from it separately.  Sampling order per scene:
@@ -12,14 +12,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.grid import Cell, Grid, keys_numeric
 
 from .sources.base import ElementPair
 from .specs import SubsetSpec
 
-__all__ = ["Scene", "sample_scene", "SPLITS"]
-
-SPLITS: tuple[str, ...] = ("dev", "test")
+__all__ = ["Scene", "sample_scene"]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
+from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, TASK_MODES
 
@@ -44,7 +45,7 @@ SPAN_KEYS: tuple[str, ...] = ("ROW_RANGE", "COL_RANGE", "RECTANGLE_HEIGHT", "REC
 REGION_SAMPLERS: tuple[str, ...] = ("global", "numeric", "visual", "exclusion")
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """A generator config file is malformed; the message names file, field and fix."""
 
     def __init__(self, path: Path, field: str, message: str) -> None:
@@ -60,9 +61,6 @@ class Weighted:
 
     def draw(self, rng: random.Random) -> Any:
         return rng.choices(self.values, weights=self.weights, k=1)[0]
-
-    def probability(self, value: Any) -> float:
-        return self.weights[self.values.index(value)] / sum(self.weights)
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
     ptype = _get(path, raw, "primitive_type", where, str)
     year = _get(path, raw, "seed_year", where, int)
     if (prefix, ptype, year) != contract.SUBSET_IDS[name]:
-        raise ConfigError(path, where, f"id_prefix/primitive_type/seed_year must be {contract.SUBSET_IDS[name]} (spec §2.2)")
+        raise ConfigError(path, where, f"id_prefix/primitive_type/seed_year must be {contract.SUBSET_IDS[name]} (protocol §2.2)")
     scenes = _get(path, raw, "scenes", where, int)
     dev = _get(path, raw, "dev_scenes", where, int)
     if not 1 <= dev < scenes:

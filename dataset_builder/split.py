@@ -1,4 +1,4 @@
-"""Scene-level dev/test split per subset (spec §2.1).
+"""Scene-level dev/test split per subset (protocol §2.1).
 
 All tasks and both images of a scene share its split.  Which scenes are dev
 is a seeded random choice of exactly ``dev_count`` scene numbers (the official
@@ -9,12 +9,16 @@ split numbers match the release: 111/301, 79/221, 79/221, 79/221, 52/148.
 from __future__ import annotations
 
 import math
-import random
 
-from .ids import derive_seed
+from rose_bench.scoring.contract import SPLITS
+
+from .options import check_scale, check_scenes_per_subset
+from .seeds import derive_rng
 from .specs import SubsetSpec
 
 __all__ = ["scaled_counts", "assign_splits"]
+
+DEV, TEST = SPLITS
 
 
 def _round_half_up(x: float) -> int:
@@ -29,22 +33,19 @@ def scaled_counts(spec: SubsetSpec, *, scale: float = 1.0, scenes: int | None = 
     keeps at least one dev and one test scene, so a build needs >= 2 scenes.
     """
     if scenes is None:
-        if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
-            raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+        scale = check_scale(scale)
         total = max(2, _round_half_up(spec.scenes * scale))
         dev = _round_half_up(spec.dev_scenes * scale)
     else:
-        if isinstance(scenes, bool) or not isinstance(scenes, int) or scenes < 2:
-            raise ValueError(f"scenes per subset must be an integer >= 2 (one dev + one test), got {scenes!r}")
-        total = scenes
+        total = check_scenes_per_subset(scenes)
         dev = _round_half_up(scenes * spec.dev_scenes / spec.scenes)
     return total, min(max(dev, 1), total - 1)
 
 
 def assign_splits(spec: SubsetSpec, master_seed: int, total: int, dev: int) -> tuple[str, ...]:
-    """``splits[s-1]`` is the split of scene ``s``: exactly ``dev`` scenes are "dev"."""
+    """``splits[s-1]`` is the split of scene ``s``: exactly ``dev`` scenes are in the dev split."""
     if not 0 <= dev <= total:
         raise ValueError(f"dev count {dev} must lie in 0..{total}")
-    rng = random.Random(derive_seed(master_seed, spec.name, "split"))
+    rng = derive_rng(master_seed, spec.name, "split")
     dev_numbers = set(rng.sample(range(1, total + 1), dev))
-    return tuple("dev" if s in dev_numbers else "test" for s in range(1, total + 1))
+    return tuple(DEV if s in dev_numbers else TEST for s in range(1, total + 1))

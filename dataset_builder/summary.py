@@ -1,8 +1,9 @@
-"""Figures that describe a build, computed from its rows (pure; used by the card and the manifest).
+"""Figures that describe a build, computed once from its rows (pure; used by the card and the manifest).
 
 Everything here is derived from the rows themselves rather than taken from the
 builder's own bookkeeping, so the card and manifest describe what was
-actually written.
+actually written.  The only planning fact rows cannot tell (how many pairs
+each source offered) is recorded by the builder under ``generator``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
-from rose_bench.scoring.contract import BRIDGE_TEMPLATES, SUBSET_ORDER, T1, TEMPLATE_ORDER
-
-from rose_bench.scoring.contract import SPLITS
+from rose_bench.scoring.contract import BRIDGE_TEMPLATES, SPLITS, SUBSET_ORDER, T1, TEMPLATE_ORDER
 
 _ALL_TEMPLATES = TEMPLATE_ORDER + BRIDGE_TEMPLATES
 
@@ -68,7 +67,7 @@ def _scene_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Scene-level distributions per subset and task-level distributions per template."""
+    """Scene-level distributions per subset, task-level ones per template and per subset and main template."""
     scenes = _scene_rows(rows)
     per_subset: dict[str, Any] = {}
     for subset in subsets_of(scenes):
@@ -89,7 +88,16 @@ def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "region_case": _sorted_counter(Counter(r.get("region_case") for r in ts)),
             "ground_truth_count": _sorted_counter(Counter(r.get("ground_truth_count") for r in ts)),
         }
-    return {"per_subset": per_subset, "per_template": per_template}
+    per_subset_template: dict[str, Any] = {}
+    for subset in subsets_of(rows):
+        per_subset_template[subset] = {}
+        for template in TEMPLATE_ORDER:
+            ts = [r for r in rows if r["rose_subset"] == subset and r["task_template"] == template]
+            per_subset_template[subset][template] = {
+                "region_case": _sorted_counter(Counter(r.get("region_case") for r in ts)),
+                "difficulty": _sorted_counter(Counter(r.get("difficulty") for r in ts)),
+            }
+    return {"per_subset": per_subset, "per_template": per_template, "per_subset_template": per_subset_template}
 
 
 def versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Task instances: one scene queried under T1..T5 plus the bridges T1B and T2B (spec §4, §5).
+"""Task instances: one scene queried under T1..T5 plus the bridges T1B and T2B (protocol §4, §5).
 
 Every gold/derived field is computed here from the scene and the task region
 through ``scoring.grid`` and ``scoring.grammar.format_answer`` -- never
@@ -17,7 +17,7 @@ from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import GlobalRegion, Region, keys_numeric
 
-from . import ids
+from .seeds import derive_rng
 from .prompts import fill_prompt_local
 from .regions import RegionDraw, sample_region
 from .scene import Scene
@@ -95,7 +95,7 @@ def difficulty_of(rule: DifficultyRule, scene: Scene, achieved_case: str) -> str
 
 
 def region_rng(master_seed: int, scene: Scene, template: str) -> random.Random:
-    return random.Random(ids.derive_seed(master_seed, scene.subset, scene.number, "region", template))
+    return derive_rng(master_seed, scene.subset, scene.number, "region", template)
 
 
 def build_task(scene: Scene, spec: SubsetSpec, config: TemplateConfig, template: TemplateSpec, draw: RegionDraw) -> TaskInstance:

@@ -17,8 +17,8 @@ Why it is written the way it is:
   ``seed`` (int, required), ``scale`` (required), ``subsets`` (list, required),
   ``config_hash`` (generator config hash), ``provenance`` ({subset: source.provenance()}),
   ``generator`` (any extra description, e.g. the resolved config), ``choices``
-  (list of markdown strings: inferred/unknown spec choices for the card), ``solvability``
-  (the builder's solver certificate record, see ``build.solvability_record``; absent -> null),
+  (list of markdown strings: inferred/unknown protocol choices for the card), ``solvability``
+  (the builder's solver certificate record, see ``certification.solvability_record``; absent -> null),
   ``license`` (card licence, default cc-by-4.0).  ``code_version`` is filled in when absent; any
   other key is kept verbatim in the manifest under ``build_options``.
 """
@@ -36,19 +36,25 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import config as ds_config
 
-from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER
+from rose_bench.scoring.errors import UsageError
+from rose_bench.scoring.contract import (
+    BRIDGE_CONFIGS,
+    BUILD_DATA_DIR,
+    CARD_NAME,
+    CONFIG_TEMPLATES,
+    DATASET_NAME,
+    IMAGE_PATH_PATTERN,
+    MAIN_CONFIGS,
+    SPLITS,
+    SUBSET_ORDER,
+    TEMPLATE_CONFIGS,
+    TEMPLATE_ORDER,
+    image_path,
+    shard_name,
+)
 from rose_bench.scoring.io import atomic_dir
 
 from . import card, summary
-from rose_bench.scoring.contract import (
-    BRIDGE_CONFIGS,
-    CARD_NAME,
-    BUILD_DATA_DIR,
-    MAIN_CONFIGS,
-    SPLITS,
-    TEMPLATE_CONFIGS,
-    shard_name,
-)
 from .manifest import code_version, write_manifest
 from .parquet_schema import Column, SchemaError, encode_value, features_for, schema_for
 
@@ -62,7 +68,7 @@ DEFAULT_MAX_SHARD_ROWS = 100_000
 ROW_GROUP_ROWS = 100  # small row groups keep image pages cheap to read for the dataset viewer
 
 
-class WriterError(ValueError):
+class WriterError(UsageError):
     """Bad rows/images or a bad output location; the message names the item and the fix."""
 
 
@@ -102,7 +108,7 @@ class DatasetWriter:
         return self._spool
 
     def add_image(self, subset: str, image_id: str, png: bytes) -> str:
-        """Spool one PNG; returns its row path ``images/<subset>/<image_id>.png``.
+        """Spool one PNG; returns its row path (``contract.image_path``).
 
         Adding the same id again is allowed only with identical bytes.
         """
@@ -113,7 +119,7 @@ class DatasetWriter:
             raise WriterError(f"image id {image_id!r}: use letters, digits, '_', '-', '.' only")
         if not png.startswith(PNG_SIGNATURE):
             raise WriterError(f"image {image_id}: bytes are not a PNG (fix: encode with render.png_bytes)")
-        rel = f"images/{subset}/{image_id}.png"
+        rel = image_path(subset, image_id)
         target = spool / rel
         if rel in self._images:
             if target.read_bytes() != png:
@@ -141,9 +147,9 @@ class DatasetWriter:
                 raise WriterError(f"row {item_id}: split: {row.get('split')!r} is not one of {SPLITS}")
             if row.get("rose_subset") not in SUBSET_ORDER:
                 raise WriterError(f"row {item_id}: rose_subset: unknown {row.get('rose_subset')!r}")
-            expected_image = f"images/{row['rose_subset']}/{row.get('image_id')}.png"
+            expected_image = image_path(row["rose_subset"], str(row.get("image_id")))
             if row.get("image") != expected_image:
-                raise WriterError(f"row {item_id}: image: {row.get('image')!r} != {expected_image!r} (fix: image = images/<rose_subset>/<image_id>.png)")
+                raise WriterError(f"row {item_id}: image: {row.get('image')!r} != {expected_image!r} (fix: image = {IMAGE_PATH_PATTERN})")
             self._rows[item_id] = dict(row)
 
     # -- output --------------------------------------------------------------------------------
@@ -214,7 +220,7 @@ class DatasetWriter:
             for folder in folders:
                 config_features[folder] = features
                 self._columns_of[folder] = columns
-                template = next(t for t, c in TEMPLATE_CONFIGS.items() if c == folder)
+                template = CONFIG_TEMPLATES[folder]
                 parquet_rows[folder] = {}
                 self._arrow_bytes[folder] = {}
                 for split in SPLITS:
@@ -316,7 +322,7 @@ def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows,
     counts["parquet_rows"] = parquet_rows
     counts["arrow_bytes"] = arrow_bytes
     return {
-        "dataset_name": "rose-bench",
+        "dataset_name": DATASET_NAME,
         "code_version": info["code_version"],
         "seed": info["seed"],
         "scale": info["scale"],

@@ -1,4 +1,4 @@
-"""``rose lmms-to-predictions``: lmms-eval samples JSONL -> a ROSE predictions file.
+"""lmms-eval samples JSONL -> ROSE prediction rows (the command line is ``rose lmms-to-predictions``).
 
 The predictions file is what the reference runner writes (spec §10) and what
 ``rose score`` reads, so a model run through lmms-eval can be submitted and
@@ -14,14 +14,10 @@ re-scored with the official tables.  Per sample:
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-from rose_bench.scoring.io import InputError, read_jsonl, write_jsonl
+from rose_bench.scoring.io import InputError, read_jsonl
 
 from .metrics import LMMS_FAILURE_PREFIXES, PAYLOAD_METRIC
 
@@ -84,43 +80,3 @@ def convert(paths: Sequence[Path], model: str = "") -> tuple[list[dict], int]:
                 )
             dropped += 1
     return [by_id[key][0] for key in sorted(by_id)], dropped
-
-
-def write_predictions(path: Path, rows: Iterable[dict]) -> None:
-    """Write atomically: a temp file next to ``path``, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write_jsonl(tmp, rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "lmms-to-predictions",
-        help="turn lmms-eval samples (--log_samples) of rose_* tasks into a predictions file for 'rose score'",
-        description=__doc__.splitlines()[0],
-    )
-    parser.add_argument("samples", nargs="+", type=Path, metavar="SAMPLES_JSONL",
-                        help="lmms-eval <date>_samples_<task>.jsonl files of one model")
-    parser.add_argument("--out", required=True, type=Path, help="predictions JSONL to write")
-    parser.add_argument("--model", default="", help="model name to record (default: the samples' folder name)")
-    parser.set_defaults(func=run)
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        rows, dropped = convert(args.samples, args.model)
-        write_predictions(args.out, rows)
-    except InputError as exc:
-        print(f"rose lmms-to-predictions: {exc}", file=sys.stderr)
-        return 2
-    note = f" ({dropped} duplicate samples of the same answers dropped)" if dropped else ""
-    print(f"wrote {len(rows)} predictions to {args.out}{note}")
-    return 0

@@ -2,7 +2,7 @@
 
 ``process_results_<kind>`` (one per task kind: all, count, action and the two
 bridges) hands the model text, only stripped, to
-:func:`rose_bench.scoring.item.score_item` and returns the per-item row (spec
+:func:`rose_bench.scoring.item.score_item` and returns the per-item row (protocol
 §7.5: item_id, scene_id, rose_subset, task_template, task_mode and every score
 field) under the metric ``pass``.  Every other metric gets an :class:`ItemRef`
 to that same row: lmms-eval writes each metric value of a sample into the
@@ -10,9 +10,10 @@ samples JSONL, and a ref is written as just the item id, so a sample stores its
 row once instead of once per figure.
 
 Each ``agg_<figure>`` receives the rows of one task and returns one official
-figure computed by ``rose_bench.scoring.aggregate`` (macro over subsets, spec
+figure of the table ``rose_bench.scoring.figures`` (macro over subsets, protocol
 §8): PASS/SOFT/VALID of Table 1, per-template PASS, C-F1 and R-OK of Table 2,
-Counting/Action Avg and the gap of §8.5.  A figure with no rows behind it is
+Counting/Action Avg and the gap of §8.5.  The hooks are made from that table,
+and so are the task YAMLs' ``metric_list`` (`task_yaml`).  A figure with no rows behind it is
 None (lmms-eval prints N/A), never 0.
 
 lmms-eval calls ``process_results`` from several threads: the hook keeps no
@@ -26,8 +27,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from rose_bench.scoring import aggregate
-from rose_bench.scoring.contract import T1, T2, T3, T4, T5, TEMPLATE_SHORT
+from rose_bench.scoring.figures import FIGURES as FIGURE_TABLE
+from rose_bench.scoring.figures import compute_figures
 from rose_bench.scoring.item import score_item
 
 Document = Mapping[str, Any]
@@ -56,22 +57,8 @@ def score_response(doc: Document, text: str | None, *, model: str = "") -> dict:
     return score_item(doc, text, model=model)
 
 
-# lmms-eval metric name -> (aggregate function, key of its result); the names are the task YAMLs' metrics.
-FIGURE_SOURCES: dict[str, tuple[str, str]] = {
-    "pass": ("table1", "Avg. PASS"),
-    "soft": ("table1", "Avg. SOFT"),
-    "valid": ("table1", "VALID"),
-    "g_cnt": ("table2", TEMPLATE_SHORT[T1]),
-    "l_cnt": ("table2", TEMPLATE_SHORT[T2]),
-    "l_clk": ("table2", TEMPLATE_SHORT[T3]),
-    "v_clk": ("table2", TEMPLATE_SHORT[T4]),
-    "excl_cs": ("table2", TEMPLATE_SHORT[T5]),
-    "c_f1": ("table2", "C-F1"),
-    "r_ok": ("table2", "R-OK"),
-    "counting_avg": ("perception_action_gap", "Counting Avg."),
-    "action_avg": ("perception_action_gap", "Action Avg."),
-    "gap": ("perception_action_gap", "gap"),
-}
+# lmms-eval metric name -> (aggregate function, key of its result), from scoring.figures.
+FIGURE_SOURCES: dict[str, tuple[str, str]] = {f.name: (f.source, f.key) for f in FIGURE_TABLE}
 FIGURES: tuple[str, ...] = tuple(FIGURE_SOURCES)
 
 
@@ -104,11 +91,9 @@ def _processor(kind: str) -> Callable[[Document, Sequence[str]], dict[str, Any]]
     return process_results
 
 
-process_results_all = _processor("all")
-process_results_count = _processor("count")
-process_results_action = _processor("action")
-process_results_global_click = _processor("global_click")
-process_results_matched_local_count = _processor("matched_local_count")
+# process_results_all, process_results_count, ... (the names the task YAMLs import)
+for _kind in TASK_FIGURES:
+    globals()[f"process_results_{_kind}"] = _processor(_kind)
 
 
 def rows_of(items: Sequence[Any]) -> list[Mapping[str, Any]]:
@@ -134,9 +119,8 @@ class _FigureCache:
 
 
 def aggregate_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Optional[float]]:
-    """Every figure of FIGURE_SOURCES over ``rows`` (each aggregate table computed once)."""
-    tables = {name: getattr(aggregate, name)(rows) for name in {source for source, _ in FIGURE_SOURCES.values()}}
-    return {figure: tables[source][key] for figure, (source, key) in FIGURE_SOURCES.items()}
+    """Every figure of the table over ``rows`` (each aggregate table computed once)."""
+    return compute_figures(rows)
 
 
 _CACHE = _FigureCache()
@@ -151,16 +135,6 @@ def _aggregator(name: str) -> Callable[[Sequence[Any]], Optional[float]]:
     return aggregate_one
 
 
-agg_pass = _aggregator("pass")
-agg_soft = _aggregator("soft")
-agg_valid = _aggregator("valid")
-agg_g_cnt = _aggregator("g_cnt")
-agg_l_cnt = _aggregator("l_cnt")
-agg_l_clk = _aggregator("l_clk")
-agg_v_clk = _aggregator("v_clk")
-agg_excl_cs = _aggregator("excl_cs")
-agg_c_f1 = _aggregator("c_f1")
-agg_r_ok = _aggregator("r_ok")
-agg_counting_avg = _aggregator("counting_avg")
-agg_action_avg = _aggregator("action_avg")
-agg_gap = _aggregator("gap")
+# agg_pass, agg_soft, ..., agg_gap: one per figure of the table (the names the task YAMLs import)
+for _figure in FIGURES:
+    globals()[f"agg_{_figure}"] = _aggregator(_figure)

@@ -1,4 +1,4 @@
-"""Group summaries and paper tables over per-item records (spec §8.1–§8.5).
+"""Group summaries and paper tables over per-item records (protocol §8.1–§8.5).
 
 Pure functions of the §7.5 rows produced by ``item.score_item``.  Two
 conventions from the official evaluator matter for reproducing its numbers:
@@ -12,9 +12,10 @@ conventions from the official evaluator matter for reproducing its numbers:
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from .contract import ACTION_TEMPLATES, SUBSET_ORDER, T1, T4, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .numeric import difference, mean, percent
 
 __all__ = [
     "mean",
@@ -48,21 +49,6 @@ _SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {
     "Emoji": ("ROSE-EmojiStyle", "ROSE-EmojiContent"),
     "Pixel": ("ROSE-PixelEdit", "ROSE-PixelContent"),
 }
-
-
-def _number(value: Any) -> Optional[float]:
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def mean(values: Iterable[Any]) -> Optional[float]:
-    """Mean of the numeric values (None / unparseable skipped); None if there are none."""
-    numbers = [v for v in map(_number, values) if v is not None]
-    return sum(numbers) / len(numbers) if numbers else None
 
 
 def _positive_share(rows: Sequence[Row], key: str) -> Optional[float]:
@@ -192,10 +178,6 @@ def primary_table(rows: Sequence[Row]) -> dict:
     return out
 
 
-def _difference(a: Optional[float], b: Optional[float]) -> Optional[float]:
-    return None if a is None or b is None else a - b
-
-
 def perception_action_gap(rows: Sequence[Row]) -> dict:
     """§8.5: Counting Avg. (G-Cnt, L-Cnt), Action Avg. (L-Clk, V-Clk, Excl-CS), gap Δ = Counting − Action;
     and the Fig. 1 pair G-Cnt ("Per.") / V-Clk ("Act.") with Δ = V-Clk − G-Cnt."""
@@ -206,8 +188,8 @@ def perception_action_gap(rows: Sequence[Row]) -> dict:
     return {
         "Counting Avg.": counting,
         "Action Avg.": action,
-        "gap": _difference(counting, action),
-        "fig1": {"G-Cnt": per, "V-Clk": act, "delta": _difference(act, per)},
+        "gap": difference(counting, action),
+        "fig1": {"G-Cnt": per, "V-Clk": act, "delta": difference(act, per)},
     }
 
 
@@ -248,7 +230,7 @@ def percentage_tree(value: Any, digits: int = 4) -> Any:
         if isinstance(child, (dict, list)):
             out[key] = percentage_tree(child, digits)
         elif child is not None and isinstance(child, (int, float)) and ("rate" in key.lower() or key in PERCENT_KEYS):
-            out[key] = round(100.0 * float(child), digits)
+            out[key] = percent(child, digits)
         else:
             out[key] = child
     return out

@@ -1,11 +1,11 @@
-"""Same-scene consistency (spec §9.3): does counting the scene right predict acting on it right?
+"""Same-scene consistency (protocol §9.3): does counting the scene right predict acting on it right?
 
 For each model and subset, scenes whose T1 (global count) passed are the
 condition; every other template's PASS is averaged over those scenes only.
 A T1-correct scene that lacks a row for a template is a *missing pair* —
 counted separately, never as a failure — so partial runs stay unbiased.
 Reported numbers are equal-weight means over the subsets that have a value.
-Pure functions over per-item rows (§7.5); file handling is in cli_consistency.
+Pure functions over per-item rows (§7.5); file handling is in rose_bench/cli/consistency.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from . import contract as C
+from .numeric import format_percent, mean, percent
 
 __all__ = [
     "CONDITIONED_KEYS",
@@ -47,11 +48,6 @@ NOTES: dict[str, str] = {
     ),
     ACTION_RET: "Mean of L-Clk|T1, V-Clk|T1 and Excl-CS|T1 within a subset (over those that are defined).",
 }
-
-
-def _mean(values: Iterable[Optional[float]]) -> Optional[float]:
-    kept = [float(v) for v in values if v is not None]
-    return sum(kept) / len(kept) if kept else None
 
 
 def group_by_model(rows: Iterable[Mapping[str, Any]], split: Optional[str]) -> dict[str, list[Mapping[str, Any]]]:
@@ -88,10 +84,10 @@ def _subset_record(scenes: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
     }
     for template, key in CONDITIONED_KEYS.items():
         values = [scenes[s][template] for s in t1_correct if template in scenes[s]]
-        rec[key] = _mean(values)
+        rec[key] = mean(values)
         rec[f"n_{key}"] = len(values)
         rec[f"missing_{key}"] = len(t1_correct) - len(values)
-    ret = _mean(rec[CONDITIONED_KEYS[t]] for t in C.ACTION_TEMPLATES)
+    ret = mean(rec[CONDITIONED_KEYS[t]] for t in C.ACTION_TEMPLATES)
     rec[ACTION_RET] = ret
     rec[ACTION_FAIL] = None if ret is None else 1.0 - ret
     return rec
@@ -101,7 +97,7 @@ def analyze_model(model: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, An
     """Per-subset records (all five subsets, empty ones with None) and their macro."""
     mapping = scene_pass_map(rows)
     by_subset = {subset: _subset_record(mapping.get(subset, {})) for subset in C.SUBSET_ORDER}
-    macro = {key: _mean(by_subset[s][key] for s in C.SUBSET_ORDER) for key in METRIC_KEYS}
+    macro = {key: mean(by_subset[s][key] for s in C.SUBSET_ORDER) for key in METRIC_KEYS}
     return {"model": model, "n_items": len(rows), "macro_equal_subset": macro, "by_subset": by_subset}
 
 
@@ -121,14 +117,10 @@ def consistency_bundle(
     }
 
 
-def _pct(value: Optional[float], digits: int) -> Optional[float]:
-    return None if value is None else round(100.0 * value, digits)
-
-
 def percent_rows(bundle: Mapping[str, Any], digits: int = 1) -> list[dict[str, Any]]:
     """CSV rows: model + every macro metric in percent (None stays empty)."""
     return [
-        {"model": rec["model"], **{k: _pct(v, digits) for k, v in rec["macro_equal_subset"].items()}}
+        {"model": rec["model"], **{k: percent(v, digits) for k, v in rec["macro_equal_subset"].items()}}
         for rec in bundle["models"]
     ]
 
@@ -138,6 +130,6 @@ def latex_rows(bundle: Mapping[str, Any], digits: int = 1) -> str:
     blocks = []
     for rec in bundle["models"]:
         macro = rec["macro_equal_subset"]
-        cells = ["--" if macro.get(k) is None else f"{100.0 * macro[k]:.{digits}f}" for k in LATEX_KEYS]
+        cells = [format_percent(macro.get(k), digits) for k in LATEX_KEYS]
         blocks.append(f"{rec['model']}\n& " + " & ".join(cells) + " \\\\")
     return "\n\n".join(blocks) + "\n"

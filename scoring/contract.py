@@ -76,6 +76,15 @@ REFERENCE_SOURCE = "REF_MAJORITY"
 SELECTION_PREDICATE = "SELECT_DIFFERENT"
 TARGET_RULE = "ODD_FROM_MAJORITY"
 
+# --------------------------------------------------------------------------- size limits of any input
+# Every size read from text, metadata or pixels is checked against these before any work
+# proportional to it.  They sit far above ROSE v0.1 (grids of at most 18x18 cells, images of at most
+# 2368 px per side; spec §3.1), so they only refuse inputs that are not ROSE items.
+MAX_GRID_ROWS = 100  # rows of a grid (metadata ``rows``, region rows, grids seen in an image)
+MAX_GRID_COLS = 100  # columns likewise
+MAX_IMAGE_SIDE = 8192  # pixels per image side
+MAX_IMAGE_PIXELS = 4096 * 4096  # pixels per image (width x height), checked from the header before decoding
+
 
 # --------------------------------------------------------------------------- splits and build layout
 # A build is a Hugging Face dataset directory:

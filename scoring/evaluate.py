@@ -1,15 +1,11 @@
-"""The I/O edge of ``rose score``: load metadata and predictions, check coverage, write outputs.
+"""One ``rose score`` run: load the inputs, check coverage, score, summarise, write the outputs.
 
-Reproduces the official v0.1 evaluator's run (spec §8.6, §8.7): the same coverage
-rules, the same model-name inference, and the same eight output files with the
-same keys.  Differences are deliberate and only about robustness: every input
-problem is an ``InputError`` naming file/line/field before anything is written,
-and the output directory is replaced atomically.
-
-Metadata may come from
-* the official layout ``<dataset_root>/metadata_<split>.jsonl``;
-* a rose-bench build directory (HF layout ``<dir>/data/t1..t5/<split>-*.parquet``);
-* a single ``.jsonl`` or ``.parquet`` file (``--metadata``).
+Reproduces the official v0.1 evaluator's run (protocol §8.6, §8.7): the same
+coverage rules, the same model-name inference, and the same eight output files
+with the same keys.  Differences are deliberate and only about robustness: every
+input problem is an ``InputError`` naming file/line/field before anything is
+written, and the output directory is replaced atomically.  Reading the inputs
+is `score_inputs`; the file names are `OUTPUT_FILES`.
 """
 
 from __future__ import annotations
@@ -20,11 +16,12 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import aggregate as agg
-from .contract import MODEL_DISPLAY, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .contract import BUILD_DATA_DIR, build_shards
-from .io import InputError, atomic_dir, iter_jsonl, write_csv, write_json, write_jsonl
+from .contract import MAIN_CONFIGS, SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .io import InputError, atomic_dir, write_csv, write_json, write_jsonl
 from .item import score_item
+from .models import display_model_name, infer_model
 from .report import table1_latex_row, table2_latex_row
+from .score_inputs import load_metadata, load_predictions, resolve_metadata
 
 __all__ = [
     "EVALUATOR_NAME",
@@ -37,6 +34,7 @@ __all__ = [
     "load_predictions",
     "infer_model",
     "display_model_name",
+    "SPLITS",
     "evaluate",
     "write_outputs",
     "run",
@@ -44,9 +42,8 @@ __all__ = [
 
 EVALUATOR_NAME = "ROSE release evaluator v1"
 DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
-SPLITS = ("dev", "test")
 # template folders of a build directory that make up the main benchmark
-BUILD_TEMPLATE_CONFIGS: tuple[str, ...] = ("t1", "t2", "t3", "t4", "t5")
+BUILD_TEMPLATE_CONFIGS: tuple[str, ...] = MAIN_CONFIGS
 
 OUTPUT_FILES: tuple[str, ...] = (
     "per_item_eval.jsonl",
@@ -109,123 +106,6 @@ class Evaluation:
     table1_text: str
     table2_text: str
     prediction_errors: list[str] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- metadata
-
-
-def _parquet_rows(path: Path) -> list[dict]:
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(path)
-        columns = [name for name in schema.names if name != "image"]
-        table = pq.read_table(path, columns=columns)
-    except Exception as exc:  # pyarrow raises several unrelated types for bad files
-        raise InputError(path, f"cannot read Parquet ({exc})", fix="pass a Parquet file written by `rose build`") from None
-    return table.to_pylist()
-
-
-def resolve_metadata(
-    *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
-) -> tuple[Path, list[Path]]:
-    """(path recorded in the summary, files to read) for the chosen metadata source."""
-    if metadata is not None and dataset_root is not None:
-        raise InputError("--metadata", "both --metadata and --dataset_root given", fix="pass only one of them")
-    if metadata is not None:
-        path = Path(metadata).expanduser().resolve()
-        if path.is_dir():
-            return resolve_metadata(dataset_root=path, metadata=None, split=split)
-        if not path.is_file():
-            raise InputError(path, "metadata file not found", fix="pass an existing .jsonl or .parquet file")
-        if path.suffix not in (".jsonl", ".parquet"):
-            raise InputError(path, "unsupported metadata file type", fix="pass a .jsonl or .parquet file")
-        return path, [path]
-    if dataset_root is None:
-        raise InputError(
-            "--dataset_root", "no metadata source given",
-            fix="pass --dataset_root (official layout or a `rose build` directory) or --metadata FILE",
-        )
-    root = Path(dataset_root).expanduser().resolve()
-    if not root.is_dir():
-        raise InputError(root, "dataset root is not a directory", fix="pass the dataset directory")
-    official = root / f"metadata_{split}.jsonl"
-    if official.is_file():
-        return official, [official]
-    if (root / BUILD_DATA_DIR).is_dir():
-        shards = [shard for folder in BUILD_TEMPLATE_CONFIGS for shard in build_shards(root, folder, split)]
-        if not shards:
-            raise InputError(
-                root / "data", f"no {split}-*.parquet shards under t1..t5",
-                fix=f"build the dataset with a {split} split or choose --split accordingly",
-            )
-        return root, shards
-    raise InputError(
-        root, f"neither metadata_{split}.jsonl nor a data/ folder of Parquet shards",
-        fix="pass the official dataset root, a `rose build` output directory, or --metadata FILE",
-    )
-
-
-def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[str, dict]]:
-    """Rows of ``split`` (rows without ``split`` kept, as officially) and the id index."""
-    rows: list[dict] = []
-    where: dict[str, str] = {}
-    for path in files:
-        if path.suffix == ".parquet":
-            located = [(f"{path} (row {i})", None, r) for i, r in enumerate(_parquet_rows(path), start=1)]
-        else:
-            located = [(f"{path}", line, r) for line, r in iter_jsonl(path)]
-        for source, line, row in located:
-            if str(row.get("split", split)) != split:
-                continue
-            item_id = row.get("item_id")
-            if item_id is None:
-                raise InputError(source, "metadata row has no item_id", line=line, field="item_id",
-                                 fix="every metadata row needs a unique item_id")
-            key = str(item_id)
-            if key in where:
-                raise InputError(source, f"duplicate item_id {key!r} (first at {where[key]})", line=line,
-                                 field="item_id", fix="item_id must be unique within a split")
-            where[key] = source if line is None else f"{source}:{line}"
-            rows.append(row)
-    index = {str(r["item_id"]): r for r in rows}
-    return rows, index
-
-
-# --------------------------------------------------------------------------- predictions
-
-
-def load_predictions(path: Path) -> tuple[list[dict], dict[str, dict]]:
-    """All prediction rows and the id index; duplicate or missing ids are errors."""
-    rows: list[dict] = []
-    first_line: dict[str, int] = {}
-    for line, row in iter_jsonl(path):
-        item_id = row.get("item_id")
-        if item_id is None:
-            raise InputError(path, "prediction row has no item_id", line=line, field="item_id",
-                             fix='write {"item_id": ..., "raw_text": ...} per line')
-        key = str(item_id)
-        if key in first_line:
-            raise InputError(path, f"duplicate item_id {key!r} (first on line {first_line[key]})", line=line,
-                             field="item_id", fix="keep exactly one prediction per item")
-        first_line[key] = line
-        rows.append(row)
-    return rows, {str(r["item_id"]): r for r in rows}
-
-
-def infer_model(predictions: Sequence[dict], override: str, source: Path) -> str:
-    """``--model``, else the one ``model`` value in the predictions, else the file stem."""
-    if override.strip():
-        return override.strip()
-    models = {str(r.get("model")).strip() for r in predictions if r.get("model") is not None} - {""}
-    if len(models) > 1:
-        raise InputError(source, f"several model names {sorted(models)}", field="model",
-                         fix="pass --model NAME or split the file per model")
-    return next(iter(models)) if models else Path(source).stem
-
-
-def display_model_name(model: str, override: str = "") -> str:
-    return override.strip() or MODEL_DISPLAY.get(model, model)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -298,7 +178,7 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
 
     predictions_path = Path(opts.predictions).expanduser().resolve()
     prediction_rows, predictions_by_id = load_predictions(predictions_path)
-    model = infer_model(prediction_rows, opts.model, predictions_path)
+    model = infer_model(prediction_rows, opts.model, fallback=predictions_path.stem, source=predictions_path)
     model_name = display_model_name(model, opts.display_name)
 
     expected, predicted = set(metadata_by_id), set(predictions_by_id)

@@ -5,6 +5,9 @@ top row).  Region membership deliberately follows the official evaluator: a
 range region is *not* clipped to the grid, so a malformed region with r2 > rows
 yields cells outside the grid and those count in ``region_cell_count``.  Data
 written by rose-bench never contains such regions (``Region.check_within``).
+Work stays bounded all the same: a grid is at most ``MAX_GRID_ROWS`` x
+``MAX_GRID_COLS`` cells and a range longer than that is refused (ValueError)
+before any cell is enumerated.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Union
+
+from .contract import MAX_GRID_COLS, MAX_GRID_ROWS
 
 __all__ = [
     "Cell",
@@ -100,6 +105,11 @@ class Grid:
     def __post_init__(self) -> None:
         if self.rows < 1 or self.cols < 1:
             raise ValueError(f"grid must have at least one row and column, got {self.rows}x{self.cols}")
+        if self.rows > MAX_GRID_ROWS or self.cols > MAX_GRID_COLS:
+            raise ValueError(
+                f"grid of {self.rows}x{self.cols} cells exceeds the limit of {MAX_GRID_ROWS}x{MAX_GRID_COLS} "
+                "(MAX_GRID_ROWS x MAX_GRID_COLS in scoring/contract.py)"
+            )
 
     @property
     def size(self) -> int:
@@ -120,6 +130,17 @@ def _grid_cells(rows: int, cols: int) -> frozenset[Cell]:
 
 def _span(a: int, b: int) -> range:
     return range(a, b + 1)
+
+
+def _bounded(region_type: str, name: str, lo: int, hi: int, limit: int) -> range:
+    """The span lo..hi, refused before enumeration when it is longer than any grid can be."""
+    if hi - lo + 1 > limit:
+        axis = "rows" if name == "r" else "columns"
+        raise ValueError(
+            f"{region_type} {name}-range {lo}..{hi} spans {hi - lo + 1} {axis}; "
+            f"no grid has more than {limit} (MAX_GRID_{'ROWS' if name == 'r' else 'COLS'} in scoring/contract.py)"
+        )
+    return _span(lo, hi)
 
 
 class _RegionBase:
@@ -165,7 +186,8 @@ class RowRange(_RegionBase):
     region_type = "ROW_RANGE"
 
     def cells(self, grid: Grid) -> frozenset[Cell]:
-        return frozenset(Cell(r, c) for r in _span(self.r1, self.r2) for c in _span(1, grid.cols))
+        rows = _bounded(self.region_type, "r", self.r1, self.r2, MAX_GRID_ROWS)
+        return frozenset(Cell(r, c) for r in rows for c in _span(1, grid.cols))
 
     def params(self) -> dict[str, Any]:
         return {"r1": self.r1, "r2": self.r2}
@@ -181,7 +203,8 @@ class ColRange(_RegionBase):
     region_type = "COL_RANGE"
 
     def cells(self, grid: Grid) -> frozenset[Cell]:
-        return frozenset(Cell(r, c) for r in _span(1, grid.rows) for c in _span(self.c1, self.c2))
+        cols = _bounded(self.region_type, "c", self.c1, self.c2, MAX_GRID_COLS)
+        return frozenset(Cell(r, c) for r in _span(1, grid.rows) for c in cols)
 
     def params(self) -> dict[str, Any]:
         return {"c1": self.c1, "c2": self.c2}
@@ -199,7 +222,9 @@ class Rectangle(_RegionBase):
     region_type = "RECTANGLE"
 
     def cells(self, grid: Grid) -> frozenset[Cell]:
-        return frozenset(Cell(r, c) for r in _span(self.r1, self.r2) for c in _span(self.c1, self.c2))
+        rows = _bounded(self.region_type, "r", self.r1, self.r2, MAX_GRID_ROWS)
+        cols = _bounded(self.region_type, "c", self.c1, self.c2, MAX_GRID_COLS)
+        return frozenset(Cell(r, c) for r in rows for c in cols)
 
     def params(self) -> dict[str, Any]:
         return {"r1": self.r1, "r2": self.r2, "c1": self.c1, "c2": self.c2}

@@ -1,27 +1,52 @@
-"""File I/O at the edge of the scoring library: JSONL/JSON/CSV and atomic output dirs.
+"""File I/O at the edge of the scoring library: JSONL/Parquet reading, JSON/CSV writing, atomic outputs.
 
 The writers produce byte-for-byte the files the official v0.1 evaluator writes
 (UTF-8 with non-ASCII kept, JSON indented by 2, CSV with a BOM and a header that
 is the union of keys in first-seen order), so downstream tools can diff them.
 Every reader error is an ``InputError`` that names the file, line and fix.
+
+One JSONL reading policy for every command (``rose validate``, ``rose score``,
+the bridges, ...): UTF-8 text; a leading UTF-8 BOM is accepted and stripped
+(Windows editors write one); blank lines are skipped; every other line is one
+JSON value.  Every output is written atomically -- a temporary path beside the
+target, renamed into place only when complete -- with the permissions a plain
+``open``/``mkdir`` would give (0644 / 0755 under the usual umask 022), not the
+private 0600 / 0700 of ``mkstemp`` / ``mkdtemp``.
 """
 
 from __future__ import annotations
 
+from .errors import UsageError
 import csv
 import json
 import os
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
-__all__ = ["InputError", "iter_jsonl", "read_jsonl", "write_jsonl", "write_json", "write_csv", "atomic_dir"]
+__all__ = [
+    "InputError",
+    "JSONL_ENCODING",
+    "normal_permissions",
+    "jsonl_lines",
+    "iter_jsonl",
+    "read_jsonl",
+    "parquet_rows",
+    "write_jsonl",
+    "write_json",
+    "write_csv",
+    "atomic_file",
+    "atomic_write",
+    "atomic_dir",
+    "publish",
+]
+
+JSONL_ENCODING = "utf-8-sig"  # UTF-8; a leading BOM is accepted and stripped
 
 
-class InputError(ValueError):
+class InputError(UsageError):
     """Bad user input; ``str()`` reads ``"<path>:<line>: <field>: <message> (fix: <fix>)"``."""
 
     def __init__(
@@ -51,37 +76,65 @@ class InputError(ValueError):
         return text
 
 
-def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line_number, object)`` for each non-blank line (for errors that cite lines)."""
+# --------------------------------------------------------------------------- reading
+
+
+def _parse_line(text: str) -> tuple[Any, Optional[str]]:
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
+        return None, f"invalid JSON ({exc})"
+
+
+def jsonl_lines(path: Path | str) -> Iterator[tuple[int, Any, Optional[str]]]:
+    """``(line number, value, None)`` or ``(line number, None, error)`` per non-blank line.
+
+    Content errors are yielded, not raised, so a caller can list them all; a
+    missing file or bytes that are not UTF-8 raise ``InputError``.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found" if not path.exists() else "not a file", fix="pass an existing JSONL file")
     try:
-        with path.open("r", encoding="utf-8") as handle:
+        with path.open("r", encoding=JSONL_ENCODING) as handle:
             for line_no, line in enumerate(handle, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        path, f"invalid JSON ({exc.msg} at column {exc.colno})", line=line_no,
-                        fix="write one complete JSON object per line",
-                    ) from None
-                if not isinstance(row, dict):
-                    raise InputError(
-                        path, f"expected a JSON object, got {type(row).__name__}", line=line_no,
-                        fix="write one JSON object ({...}) per line",
-                    )
-                yield line_no, row
+                if line.strip():
+                    yield (line_no, *_parse_line(line))
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
+
+
+def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-blank line; the first bad line raises ``InputError``."""
+    for line_no, row, error in jsonl_lines(path):
+        if error is not None:
+            raise InputError(path, error, line=line_no, fix="write one complete JSON object per line")
+        if not isinstance(row, dict):
+            raise InputError(
+                path, f"expected a JSON object, got {type(row).__name__}", line=line_no,
+                fix="write one JSON object ({...}) per line",
+            )
+        yield line_no, row
 
 
 def read_jsonl(path: Path | str) -> list[dict]:
     """Read one JSON object per line; blank lines are skipped."""
     return [row for _, row in iter_jsonl(path)]
+
+
+def parquet_rows(path: Path | str, *, skip: Sequence[str] = (), batch_size: int = 256) -> Iterator[dict]:
+    """The rows of a Parquet file as dicts, batch by batch, without the columns in ``skip``."""
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    columns = [name for name in handle.schema_arrow.names if name not in skip]
+    for batch in handle.iter_batches(batch_size=batch_size, columns=columns):
+        yield from batch.to_pylist()
+
+
+# --------------------------------------------------------------------------- writing
 
 
 def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
@@ -117,12 +170,59 @@ def write_csv(path: Path | str, rows: Sequence[dict]) -> None:
         writer.writerows(rows)
 
 
+# --------------------------------------------------------------------------- atomic outputs
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def normal_permissions(path: Path | str) -> None:
+    """Give a freshly staged file or folder the permissions a plain ``open``/``mkdir`` would."""
+    os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~_umask())
+
+
+@contextmanager
+def atomic_file(final: Path | str) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; when the block succeeds it replaces ``final``.
+
+    On an exception the temporary file is removed and ``final`` is untouched.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        normal_permissions(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(final: Path | str, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8, ``\\n`` line ends kept) to ``final`` atomically."""
+    with atomic_file(final) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with tmp.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(data)
+    return Path(final)
+
+
 @contextmanager
 def atomic_dir(final_dir: Path | str, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a fresh temp dir beside ``final_dir``; on success it becomes ``final_dir``.
 
-    The old ``final_dir`` is moved aside and removed only after the new one is in
-    place, so a crash never leaves a half-written output directory.  On an
+    The swap is one rename (``paths.commit_dir``): with ``overwrite`` the old
+    ``final_dir`` is exchanged atomically and then removed; without it the rename
+    fails if ``final_dir`` was filled meanwhile (another process), which is then
+    left as it is.  A crash never leaves a half-written output directory.  On an
     exception inside the block the temp dir is removed and ``final_dir`` is untouched.
     """
     final_dir = Path(final_dir).expanduser().absolute()
@@ -132,23 +232,52 @@ def atomic_dir(final_dir: Path | str, *, overwrite: bool = True) -> Iterator[Pat
         raise InputError(final_dir, "output directory exists and is not empty", fix="remove it or allow overwriting")
     final_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.tmp-", dir=final_dir.parent))
-    os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the result is an ordinary output dir
+    normal_permissions(tmp)  # mkdtemp makes 0700; the result is an ordinary output dir
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old: Optional[Path] = None
+    from .paths import commit_dir  # one rename; without overwrite it fails if final_dir appeared meanwhile
+
     try:
-        if final_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.old-", dir=final_dir.parent))
-            os.rmdir(old)
-            os.replace(final_dir, old)
-        os.replace(tmp, final_dir)
+        commit_dir(tmp, final_dir, overwrite=overwrite)
     except BaseException:
-        if old is not None and old.exists() and not final_dir.exists():
-            os.replace(old, final_dir)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(
+    out_dir: Path | str,
+    *,
+    jsonl: Mapping[str, Iterable[dict]] | None = None,
+    json: Mapping[str, Any] | None = None,
+    csv: Mapping[str, Sequence[dict]] | None = None,
+    text: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write every output (file name -> content) into a staging dir next to ``out_dir``, then move the files in.
+
+    Nothing lands in ``out_dir`` unless all files were written; other files
+    already in ``out_dir`` (e.g. the main evaluation) are left alone.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, rows in (jsonl or {}).items():
+            write_jsonl(stage / name, rows)
+        for name, obj in (json or {}).items():
+            write_json(stage / name, obj)
+        for name, table in (csv or {}).items():
+            write_csv(stage / name, table)
+        for name, body in (text or {}).items():
+            (stage / name).write_text(body, encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for file in sorted(stage.iterdir()):
+            normal_permissions(file)
+            os.replace(file, out_dir / file.name)
+            written.append(out_dir / file.name)
+        return written
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from . import aggregate as agg
 from .contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .numeric import format_percent
 
 __all__ = ["fmt_pct", "table1_latex_row", "table2_latex_row", "TABLE2_KEYS", "markdown_summary"]
 
@@ -18,8 +19,8 @@ TABLE2_KEYS: tuple[str, ...] = (*(TEMPLATE_SHORT[t] for t in TEMPLATE_ORDER), "C
 
 
 def fmt_pct(value: Optional[float], digits: int = 1) -> str:
-    """A fraction as a percentage string; ``--`` when missing."""
-    return "--" if value is None else f"{100.0 * value:.{digits}f}"
+    """A fraction as a percentage string; ``--`` when missing (`numeric.format_percent`)."""
+    return format_percent(value, digits)
 
 
 def table1_latex_row(model_name: str, table: Mapping[str, Any], digits: int = 1) -> str:

@@ -38,7 +38,8 @@ from rose_bench.dataset_builder.sources import emoji as E
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "dataset_builder" / "assets"
 RESVG_VERSION = "0.5.0"
-DEFAULT_V01_ROWS = Path("/work/shared/fixtures/rose-v0.1-official/global_click_metadata_test.jsonl")
+# the official v0.1 rows committed with the tests (same bytes as the release file)
+DEFAULT_V01_ROWS = ROOT / "tests" / "fixtures" / "rose-v0.1-official" / "global_click_metadata_test.jsonl"
 
 PACKAGES = {
     "twemoji": ("@discordapp/twemoji", "16.0.1"),

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from rose_bench.dataset_builder.seeds import derive_seed
 from rose_bench.dataset_builder.sources.registry import SourceUnavailable, get_source
 from rose_bench.scoring.contract import SUBSET_ORDER
 
@@ -31,7 +32,7 @@ GAP, PAIR_GAP, TITLE_H = 2, 14, 22
 
 def subset_band(subset: str, n: int, seed: int, width: int | None = None) -> Image.Image:
     source = get_source(subset)
-    pairs = list(source.pairs())
+    pairs = list(source.pairs(derive_seed(seed, subset, "source")))  # as a build with master seed ``seed``
     chosen = random.Random(f"{seed}:{subset}").sample(pairs, min(n, len(pairs)))
     cell = CELL.get(subset, 64)
     pair_w = 2 * cell + GAP

@@ -6,7 +6,10 @@ Maintainer tool (the build only reads the committed file).  Two sources are merg
   * mined:   pairs of GB2312 level-1 characters whose rendered glyphs overlap most.
 Every pair gets the same score -- the soft IoU of the two ink masks, best over
 shifts of up to MAX_SHIFT px, averaged over the mining fonts -- and a level from
-fixed thresholds.  Each pair is then verified against every font of the pool
+fixed thresholds.  Soft IoU = <a,b> / (|a| + |b| - <a,b>) on anti-aliased ink masks
+in [0, 1]: two glyphs whose shapes agree but sit a pixel or two apart in the em box
+are still confusable to a reader, so the score takes the best IoU over small shifts;
+the all-pairs candidate search uses a blur instead, which needs one matrix product.  Each pair is then verified against every font of the pool
 (no tofu, visibly distinct at the smallest size); pairs with no verified font are
 dropped.  The sha256 values in PROVENANCE.json are refreshed.
 
@@ -19,21 +22,22 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from rose_bench.dataset_builder import glyph_fonts as gf
-from rose_bench.dataset_builder.glyph_pairs import PAIRS_FILE, GlyphPair, format_pairs
-from rose_bench.dataset_builder.glyph_similarity import box_blur, shifted_soft_iou, soft_iou_matrix
+from rose_bench.dataset_builder.glyph_pairs import COLUMNS, LEVELS, ORIGINS, PAIRS_FILE, GlyphPair
+from rose_bench.dataset_builder.manifest import sha256_file
+from rose_bench.dataset_builder.sources.glyph import PROVENANCE_FILE
+from rose_bench.scoring.io import atomic_write
+from rose_bench.scoring.render_style import glyph_font_size
 
 ASSETS = Path(str(gf.ASSET_DIR))
 GROUPS_FILE = "same_stroke.txt"
-PROVENANCE_FILE = "PROVENANCE.json"
 
 CANVAS, FONT_SIZE = 48, 40  # mask geometry for scoring
 BLUR_RADIUS = 1  # candidate search: blurred soft IoU (one matrix product per font)
@@ -42,6 +46,59 @@ MAX_SHIFT = 2  # exact score: best soft IoU over shifts of -2..2 px in x and y
 MINED_MIN, MINED_MAX = 0.55, 1500  # mined pairs kept: exact score >= MINED_MIN, best MINED_MAX
 LEVEL_HIGH, LEVEL_MEDIUM = 0.65, 0.55  # score >= HIGH -> high, >= MEDIUM -> medium, else low
 CURATED_MIN = 0.35  # curated pairs scoring below this (about the lowest quarter) look too different to keep
+
+
+# -- similarity of rendered glyphs ------------------------------------------------------------------
+
+def box_blur(masks: np.ndarray, radius: int) -> np.ndarray:
+    """Separable (2r+1)^2 box blur of a stack of masks (N, H, W); edges padded with zeros."""
+    if radius <= 0:
+        return masks.astype(np.float32, copy=True)
+    k = 2 * radius + 1
+    out = masks.astype(np.float32)
+    for axis in (1, 2):
+        pad = [(0, 0)] * 3
+        pad[axis] = (radius + 1, radius)
+        c = np.cumsum(np.pad(out, pad), axis=axis, dtype=np.float64)
+        hi = np.take(c, np.arange(k, c.shape[axis]), axis=axis)
+        lo = np.take(c, np.arange(0, c.shape[axis] - k), axis=axis)
+        out = ((hi - lo) / k).astype(np.float32)
+    return out
+
+
+def soft_iou_matrix(masks: np.ndarray) -> np.ndarray:
+    """All-pairs soft IoU of a stack of masks (N, H, W) -> (N, N) float32."""
+    flat = masks.reshape(len(masks), -1).astype(np.float32)
+    inter = flat @ flat.T
+    ink = np.diag(inter).copy()
+    union = ink[:, None] + ink[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def shifted_soft_iou(a: np.ndarray, b: np.ndarray, max_shift: int) -> np.ndarray:
+    """Per-pair soft IoU of a[i] and b[i] (both (P, H, W)), maximised over integer shifts of b by up to ``max_shift`` px."""
+    a = a.astype(np.float32)
+    b = b.astype(np.float32)
+    s = max_shift
+    height, width = a.shape[1:]
+    padded = np.pad(b, ((0, 0), (s, s), (s, s)))
+    ink_a = a.sum(axis=(1, 2))
+    best = np.zeros(len(a), dtype=np.float32)
+    for dy in range(-s, s + 1):
+        for dx in range(-s, s + 1):
+            shifted = padded[:, s + dy:s + dy + height, s + dx:s + dx + width]
+            inter = (a * shifted).sum(axis=(1, 2))
+            union = ink_a + shifted.sum(axis=(1, 2)) - inter
+            iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+            np.maximum(best, iou, out=best)
+    return best
+
+
+# -- candidates and scoring -------------------------------------------------------------------------
+
+def mining_fonts() -> tuple[gf.FontVariant, ...]:
+    """The pool variants that pairs are scored with (``mining_fonts`` in fonts.json)."""
+    return tuple(gf.variant(n) for n in gf.load_config()["mining_fonts"])
 
 
 def gb2312_level1() -> list[str]:
@@ -78,7 +135,7 @@ def level_of(score: float) -> str:
 
 def build_pairs() -> tuple[list[GlyphPair], dict]:
     t0 = time.perf_counter()
-    mining = [v.name for v in gf.mining_fonts()]
+    mining = [v.name for v in mining_fonts()]
     groups = read_groups(ASSETS / GROUPS_FILE)
     common = gb2312_level1()
 
@@ -138,23 +195,21 @@ def build_pairs() -> tuple[list[GlyphPair], dict]:
         "dropped_below_curated_min": below_floor,
         "dropped_no_verified_font": dropped,
         "pairs": len(pairs),
-        "by_level": {lv: sum(p.similarity_level == lv for p in pairs) for lv in ("high", "medium", "low")},
-        "by_origin": {o: sum(p.origin == o for p in pairs) for o in ("mined", "curated", "both")},
+        "by_level": {lv: sum(p.similarity_level == lv for p in pairs) for lv in LEVELS},
+        "by_origin": {o: sum(p.origin == o for p in pairs) for o in ORIGINS},
         "seconds": round(time.perf_counter() - t0, 1),
     }
     return pairs, stats
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+def format_pairs(pairs: Iterable[GlyphPair]) -> str:
+    """pairs.tsv as ``glyph_pairs.read_pairs`` reads it (fonts stored as the complement, ``failed_fonts``)."""
+    pool = tuple(v.name for v in gf.font_pool())
+    lines = ["\t".join(COLUMNS)]
+    for p in pairs:
+        lines.append("\t".join((p.char_a, p.char_b, f"{p.similarity:.4f}", p.similarity_level, p.origin,
+                                " ".join(p.source_group), ",".join(f for f in pool if f not in p.fonts))))
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,27 +224,27 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(stats, ensure_ascii=False))
         print("pairs.tsv is up to date" if same else "pairs.tsv differs from a fresh mining run", file=sys.stderr)
         return 0 if same else 1
-    _atomic_write(target, text)
+    atomic_write(target, text)
 
     prov_path = ASSETS / PROVENANCE_FILE
     prov = json.loads(prov_path.read_text(encoding="utf-8"))
     entry = prov["files"][PAIRS_FILE]
     entry["generator"] = {
         "script": "scripts/mine_glyph_pairs.py",
-        "mining_fonts": [v.name for v in gf.mining_fonts()],
+        "mining_fonts": [v.name for v in mining_fonts()],
         "common_chars": "GB2312 level 1 (Python gb2312 codec)",
         "score": f"soft IoU of {CANVAS}px masks at font size {FONT_SIZE}, best over shifts <= {MAX_SHIFT}px, mean over mining fonts",
         "mined": f"top {CANDIDATES} blurred-IoU candidates, kept if score >= {MINED_MIN} (at most {MINED_MAX})",
         "curated_min": CURATED_MIN,
         "levels": {"high": f">= {LEVEL_HIGH}", "medium": f">= {LEVEL_MEDIUM}", "low": f"< {LEVEL_MEDIUM}"},
-        "verification": f"cmap + non-empty, non-.notdef mask; >= {gf.MIN_DISTINCT_PIXELS} differing pixels in a {gf.DISTINCT_CHECK_CELL}-px cell (font size {gf.font_size_for(gf.DISTINCT_CHECK_CELL)})",
+        "verification": f"cmap + non-empty, non-.notdef mask; >= {gf.MIN_DISTINCT_PIXELS} differing pixels in a {gf.DISTINCT_CHECK_CELL}-px cell (font size {glyph_font_size(gf.DISTINCT_CHECK_CELL)})",
         "verified_with": {"variants": [v.name for v in gf.font_pool()],
                           "files": {r["file"]: r["sha256"] for r in gf.font_provenance()}},
         "stats": {k: v for k, v in stats.items() if k != "seconds"},
     }
     for name, record in prov["files"].items():
-        record["sha256"] = gf.file_sha256(ASSETS / name)
-    _atomic_write(prov_path, json.dumps(prov, ensure_ascii=False, indent=2) + "\n")
+        record["sha256"] = sha256_file(ASSETS / name)
+    atomic_write(prov_path, json.dumps(prov, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(stats, ensure_ascii=False))
     return 0
 

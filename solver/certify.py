@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from PIL import Image
 
+from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEMPLATES
 from rose_bench.scoring.item import score_item
 
 from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, build_shards
-from .grid_detect import GridNotFound, detect_grid, to_pixels
+from .grid_detect import GridNotFound, ImageTooLarge, detect_grid, open_image, to_pixels
 from .policies import Policy, get_policy
 from .prompt_region import PromptNotUnderstood
 
@@ -33,7 +35,7 @@ CONFIG_TEMPLATES: dict[str, str] = {config: template for template, config in TEM
 _BATCH_ROWS = 32
 
 
-class CertifyError(ValueError):
+class CertifyError(UsageError):
     """The build directory cannot be read; the message names the path and the fix."""
 
 
@@ -74,6 +76,14 @@ def _image_bytes(build_dir: Path, value: Any, source: str) -> tuple[bytes, Any]:
     raise CertifyError(f"{source}: image: no PNG bytes (fix: rebuild; images are stored in the 'image' column)")
 
 
+def _batches(shard: Path) -> Iterator[Any]:
+    """Record batches of one shard; a file pyarrow cannot read is a CertifyError naming it."""
+    try:
+        yield from pq.ParquetFile(shard).iter_batches(batch_size=_BATCH_ROWS)
+    except (pa.ArrowException, OSError) as exc:
+        raise CertifyError(f"{shard}: unreadable Parquet ({exc}) (fix: rebuild with 'rose build')") from None
+
+
 def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[str]) -> Iterator[BuildRow]:
     """Rows of the requested template configs and splits, in config, split, shard and row order."""
     build_dir = Path(build_dir)
@@ -82,9 +92,8 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
     for config in configs:
         for split in splits:
             for shard in build_shards(build_dir, config, split):
-                parquet = pq.ParquetFile(shard)
                 index = 0
-                for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+                for batch in _batches(shard):
                     for row in batch.to_pylist():
                         source = f"{shard}:{index}"
                         index += 1
@@ -96,10 +105,14 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
                         yield BuildRow(meta, png, source)
 
 
-def _decode(png: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(png))
-    img.load()
-    return img
+def _decode(png: bytes, source: str) -> Image.Image:
+    """The row's image, its size checked from the header before decoding (a bad image is bad input: exit 2)."""
+    try:
+        return open_image(png)
+    except ImageTooLarge as exc:
+        raise CertifyError(f"{source}: image: {exc}") from None
+    except Exception as exc:  # PIL raises many types for corrupt data
+        raise CertifyError(f"{source}: image: not a decodable PNG ({type(exc).__name__}: {exc}) (fix: rebuild)") from None
 
 
 def _answer(policy: Policy, image: Image.Image, meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -130,7 +143,7 @@ def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | Non
     ``image`` is ``row.png`` already decoded (policies only read it), so rows sharing an image decode it once.
     """
     meta = row.meta
-    answer, error = _answer(get_policy(policy), image if image is not None else _decode(row.png), meta)
+    answer, error = _answer(get_policy(policy), image if image is not None else _decode(row.png, row.source), meta)
     scored = score_item(meta, answer, model=f"rose-{policy}")
     ok = bool(scored["pass"])
     subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
@@ -162,7 +175,7 @@ def check_rows(rows: Iterable[BuildRow], policy: str = "solver") -> Iterator[Row
     decoded: dict[bytes, Image.Image] = {}
     for row in rows:
         if row.png not in decoded:
-            decoded[row.png] = _decode(row.png)
+            decoded[row.png] = _decode(row.png, row.source)
         yield check_row(row, policy, image=decoded[row.png])
 
 

@@ -4,6 +4,11 @@ A ROSE request is one user message whose content is ``[text prompt_global,
 image_url data URL, text prompt_local]`` (spec §10).  The runner's other
 orders put both prompts in one text part ("\n\n"-joined) before or after the
 image; that text is split at the end of the known ``prompt_global``.
+
+Sizes in a body are bounded before work proportional to them: JSON nesting
+(``MAX_JSON_DEPTH``; deeper bodies stop the parser with RecursionError, also a
+400) and image pixels (``MAX_IMAGE_PIXELS`` / ``MAX_IMAGE_SIDE`` of the data
+contract, read from the image header before decoding).
 """
 
 from __future__ import annotations
@@ -11,16 +16,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import json
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from PIL import Image
 
 from rose_bench.scoring.contract import PROMPT_GLOBAL
+
+from .grid_detect import ImageTooLarge, open_image
 
 __all__ = [
     "RequestError",
@@ -32,7 +37,7 @@ __all__ = [
     "models_response",
 ]
 
-MAX_IMAGE_PIXELS = 40_000_000  # far above any ROSE image (<= 2368 px per side); refuses decompression bombs
+MAX_JSON_DEPTH = 64  # nesting levels of a request body; a chat-completions request needs about 6
 _DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[^,;]*)*?);base64,(?P<data>.*)", re.DOTALL)
 
 
@@ -91,18 +96,9 @@ def _decode_image(url: Any) -> Image.Image:
     if not raw:
         raise RequestError(400, "image data URL is empty", "invalid_image")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(raw))
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise RequestError(
-                    413, f"image is {img.width}x{img.height} px; at most {MAX_IMAGE_PIXELS} pixels are accepted", "image_too_large"
-                )
-            img.load()
-    except RequestError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise RequestError(413, "image is too large to decode", "image_too_large") from None
+        img = open_image(raw)
+    except ImageTooLarge as exc:
+        raise RequestError(400, str(exc), "image_too_large") from None
     except Exception as exc:  # PIL raises many types for corrupt data
         raise RequestError(400, f"image bytes are not a decodable image ({type(exc).__name__}: {exc})", "invalid_image") from None
     return img
@@ -116,6 +112,22 @@ def _parts(content: Any) -> list[Mapping[str, Any]]:
     raise RequestError(400, "message content must be a string or a list of content parts (objects)")
 
 
+def _too_deep(value: Any, limit: int) -> bool:
+    """True if ``value`` nests lists/objects more than ``limit`` levels deep (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def _nesting_error() -> RequestError:
+    return RequestError(400, f"request body nests JSON deeper than {MAX_JSON_DEPTH} levels", "invalid_json")
+
+
 def parse_chat_request(body: bytes) -> ChatRequest:
     """Validate a chat-completions body and extract the image and the two prompts."""
     try:
@@ -124,6 +136,10 @@ def parse_chat_request(body: bytes) -> ChatRequest:
         raise RequestError(400, "request body is not UTF-8 JSON", "invalid_json") from None
     except json.JSONDecodeError as exc:
         raise RequestError(400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "invalid_json") from None
+    except RecursionError:  # the parser's own depth guard, hit long before the stack is at risk
+        raise _nesting_error() from None
+    if _too_deep(payload, MAX_JSON_DEPTH):
+        raise _nesting_error()
     if not isinstance(payload, dict):
         raise RequestError(400, "request body must be a JSON object with a 'messages' list", "invalid_json")
     if payload.get("stream"):

@@ -6,21 +6,34 @@ every cell.  Each cell size dividing both image sides is scored by how well its
 predicted lines match the columns/rows that really are frame-coloured; the
 true size explains every line, a multiple of it leaves lines unexplained and a
 divisor predicts lines through the middle of tiles.
+
+Sizes are bounded before any work proportional to them: an image larger than
+``MAX_IMAGE_SIDE`` / ``MAX_IMAGE_PIXELS`` is refused from its header, before
+decoding (``open_image``, ``to_pixels``), and only cell sizes giving at most
+``MAX_GRID_ROWS`` x ``MAX_GRID_COLS`` cells are considered.
 """
 
 from __future__ import annotations
 
+import io
+import math
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 from PIL import Image
 
+from rose_bench.scoring.contract import MAX_GRID_COLS, MAX_GRID_ROWS, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring.grid import Cell, Grid
 
 from rose_bench.scoring.render_style import CUE_ALPHA, CUE_RGB, FRAME_RGB
 
-__all__ = ["GridGeometry", "GridNotFound", "to_pixels", "detect_grid", "frame_mask"]
+__all__ = [
+    "GridGeometry", "GridNotFound", "ImageTooLarge", "check_image_size", "open_image", "to_pixels", "detect_grid", "frame_mask",
+]
 
 MIN_CELL_SIZE = 8
 # a frame pixel may be plain grey or under the translucent cue fill
@@ -36,6 +49,43 @@ _SCAN_LINES = 256  # rows (columns) sampled to profile the columns (rows)
 
 class GridNotFound(ValueError):
     """The image shows no periodic tile frame of the ROSE render style."""
+
+
+class ImageTooLarge(UsageError):
+    """The image's header announces more pixels than any ROSE image has (refused before decoding)."""
+
+
+def check_image_size(width: int, height: int) -> None:
+    """Raise ImageTooLarge unless a ``width`` x ``height`` image is within the documented limits."""
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise ImageTooLarge(
+            f"image is {width}x{height} px; at most {MAX_IMAGE_SIDE} px per side and {MAX_IMAGE_PIXELS} pixels "
+            "are accepted (fix: pass a ROSE image, at most 2368 px per side)"
+        )
+
+
+def open_image(source: bytes | str | Path) -> Image.Image:
+    """Decode an image (PNG bytes or a path), checking its size from the header first.
+
+    Raises ImageTooLarge for oversized images, OSError / PIL.UnidentifiedImageError for unreadable ones.
+    """
+    fp = io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+    try:
+        with warnings.catch_warnings():  # PIL only warns between its own limit and twice that
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(fp)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageTooLarge(
+            f"image is too large to decode ({exc}); at most {MAX_IMAGE_SIDE} px per side and {MAX_IMAGE_PIXELS} pixels "
+            "are accepted (fix: pass a ROSE image, at most 2368 px per side)"
+        ) from None
+    try:
+        check_image_size(*img.size)
+        img.load()
+    except BaseException:
+        img.close()
+        raise
+    return img
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +111,7 @@ class GridGeometry:
 
 def to_pixels(image: Image.Image) -> np.ndarray:
     """RGB uint8 array (height, width, 3); transparency is flattened onto white."""
+    check_image_size(*image.size)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -100,6 +151,7 @@ def _axis_score(profile: np.ndarray, size: int) -> tuple[float, float]:
 def detect_grid(pixels: np.ndarray) -> GridGeometry:
     """The grid geometry of a rendered ROSE image; GridNotFound if it has none."""
     height, width = pixels.shape[:2]
+    check_image_size(width, height)
     # frame lines run the full image length, so a few hundred evenly spaced
     # scan lines measure each column's (row's) line-likeness well enough
     row_step, col_step = max(1, height // _SCAN_LINES), max(1, width // _SCAN_LINES)
@@ -107,7 +159,8 @@ def detect_grid(pixels: np.ndarray) -> GridGeometry:
     row_profile = frame_mask(pixels[:, ::col_step]).mean(axis=1)
     best: tuple[float, int] | None = None
     best_support = 0.0
-    for size in range(MIN_CELL_SIZE, min(width, height) + 1):
+    smallest = max(MIN_CELL_SIZE, math.ceil(width / MAX_GRID_COLS), math.ceil(height / MAX_GRID_ROWS))
+    for size in range(smallest, min(width, height) + 1):
         if width % size or height % size:
             continue
         score_x, support_x = _axis_score(col_profile, size)
@@ -119,7 +172,8 @@ def detect_grid(pixels: np.ndarray) -> GridGeometry:
     if best is None or best_support < _MIN_LINE_SUPPORT:
         raise GridNotFound(
             f"no grid of light-grey tile frames found in the {width}x{height} image "
-            "(expected cols*cell_size x rows*cell_size pixels with a 1-px RGB(200,200,200) frame per tile)"
+            "(expected cols*cell_size x rows*cell_size pixels with a 1-px RGB(200,200,200) frame per tile, "
+            f"at most {MAX_GRID_ROWS}x{MAX_GRID_COLS} tiles)"
         )
     size = best[1]
     return GridGeometry(rows=height // size, cols=width // size, cell_size=size)

@@ -41,9 +41,10 @@ def analyse(image: Image.Image, prompt_global: str, prompt_local: str) -> Soluti
     del prompt_global
     prompt = read_prompt(prompt_local)
     pixels = to_pixels(image)
-    scene = read_scene(pixels, detect_grid(pixels))
-    geometry = scene.geometry
-    region = scene.cue if prompt.visual else prompt.region
+    geometry = detect_grid(pixels)
+    numeric = prompt.region_in(geometry.grid)  # RegionOutsideGrid before any work proportional to the region
+    scene = read_scene(pixels, geometry)
+    region = scene.cue if prompt.visual else numeric
     cells = frozenset() if region is None else scene.odd & region.cells(geometry.grid)
     return Solution(scene=scene, prompt=prompt, region=region, cells=cells)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
 from PIL import Image
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -53,12 +54,24 @@ def load_rgba(pack_dir: str, rel_path: str) -> Image.Image:
         return im.convert("RGBA").copy()
 
 
+DIFF_LEVEL = 48  # a pixel differs when some RGB channel changes by at least this much
+
+
+def diff_pixels(tile_a: Image.Image, tile_b: Image.Image, level: int = DIFF_LEVEL) -> int:
+    """Pixels where some RGB channel differs by >= ``level`` (the visibility measure of both pack sources)."""
+    a = np.asarray(tile_a.convert("RGB"), dtype=np.int16)
+    b = np.asarray(tile_b.convert("RGB"), dtype=np.int16)
+    return int((np.abs(a - b).max(axis=2) >= level).sum())
+
+
 class PackSource:
     """What every pack-backed source shares: the pack location, a lazily built pair list with
     per-reason rejection counts, no scene-dependent fields, and the provenance record.
 
     Subclasses set ``subset``, ``pack_kind`` and ``visibility_check`` and implement
     ``_build_pairs`` and ``render_tile``; ``_extra_provenance`` adds source-specific facts.
+    Pack pairs make no choices of their own, so ``pairs(seed)`` is the same list for every seed:
+    the build's seed picks which of them a build uses.
     """
 
     subset = ""
@@ -70,7 +83,10 @@ class PackSource:
         self._pairs: tuple[Any, ...] | None = None
         self._rejected: dict[str, int] = {}
 
-    def pairs(self) -> tuple[Any, ...]:
+    def pairs(self, seed: int) -> tuple[Any, ...]:
+        return self._all_pairs()
+
+    def _all_pairs(self) -> tuple[Any, ...]:
         if self._pairs is None:
             self._pairs, self._rejected = self._build_pairs()
         return self._pairs
@@ -79,7 +95,7 @@ class PackSource:
         return {}
 
     def provenance(self) -> dict[str, Any]:
-        self.pairs()
+        self._all_pairs()
         index = load_index(self.pack_dir)
         return {
             "asset_pack": f"dataset_builder/assets/{self.pack_kind}",

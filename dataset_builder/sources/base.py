@@ -2,8 +2,12 @@
 
 A source owns its assets: it lists candidate element pairs in a fixed order,
 renders one element into a complete cell tile, and supplies the subset-specific
-metadata fields of spec §5.2.  Everything else (grid, targets, regions, tasks,
+metadata fields of protocol §5.2.  Everything else (grid, targets, regions, tasks,
 images, rows) is shared machinery that never looks inside a pair.
+
+The build's seed reaches a source through ``pairs(seed)`` only: a source that
+makes choices of its own (which character is the majority, which font) draws
+them from ``seeds.keyed_rng(seed, pair_key)`` and from nothing else.
 """
 
 from __future__ import annotations
@@ -35,8 +39,13 @@ class ElementPair:
 class Source(Protocol):
     subset: str  # e.g. "ROSE-ChineseGlyph"
 
-    def pairs(self) -> Sequence[ElementPair]:
-        """All usable pairs in a deterministic order (same installed assets -> same list)."""
+    def pairs(self, seed: int) -> Sequence[ElementPair]:
+        """All usable pairs in a deterministic order (same installed assets and seed -> same list).
+
+        ``seed`` is the source seed of the build, ``derive_seed(master_seed, subset, "source")``.
+        The order and the pair keys must not depend on it (the builder draws which pairs a
+        build uses, by a seeded shuffle of this list); what a pair looks like may.
+        """
 
     def render_tile(self, element: Any, pair: ElementPair, cell_size: int) -> Image.Image:
         """One complete RGB cell tile of ``cell_size`` x ``cell_size`` pixels, grid lines included.
@@ -46,7 +55,7 @@ class Source(Protocol):
         """
 
     def scene_fields(self, pair: ElementPair, cell_size: int) -> dict[str, Any]:
-        """Subset-specific row fields for a scene using ``pair`` at ``cell_size`` (ordered as in §5.2)."""
+        """Subset-specific row fields for a scene using ``pair`` at ``cell_size`` (ordered as in protocol §5.2)."""
 
     def provenance(self) -> dict[str, Any]:
         """Asset versions, licences and checksums, recorded in manifest.json and the dataset card."""

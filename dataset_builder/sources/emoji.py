@@ -29,23 +29,21 @@ from typing import Any, Mapping
 import numpy as np
 from PIL import Image
 
-from .asset_pack import ASSETS_DIR, PackSource, load_index, load_rgba, pack_digest
-
+from .asset_pack import ASSETS_DIR, DIFF_LEVEL, PackSource, diff_pixels, load_index, load_rgba
 from .base import ElementPair
 
 __all__ = [
     "PACK_DIR", "SIMILARITY_THRESHOLD", "DIFF_LEVEL", "MIN_DIFF_PIXELS", "CHECK_CELL_SIZE",
     "EmojiImage", "EmojiStyleSource", "EmojiContentSource",
-    "normalise_key", "ink_vector", "similarity", "render_emoji_tile", "diff_pixels", "pack_digest",
+    "normalise_key", "ink_vector", "similarity", "render_emoji_tile", "diff_pixels",
 ]
 
 PACK_DIR = ASSETS_DIR / "emoji"
 
 SIMILARITY_SIZE = 32
 SIMILARITY_THRESHOLD = 0.90
-DIFF_LEVEL = 48
 MIN_DIFF_PIXELS = 24
-CHECK_CELL_SIZE = 42  # smallest cell size of both emoji subsets (spec §3.1)
+CHECK_CELL_SIZE = 42  # smallest cell size of both emoji subsets (protocol §3.1)
 
 
 def normalise_key(unified: str) -> str:
@@ -61,8 +59,6 @@ class EmojiImage:
     style: str
     path: str
 
-
-# -- pack access (cached per process; the pack is read-only) ---------------------------------------
 
 # -- pure image functions --------------------------------------------------------------------------
 
@@ -98,13 +94,6 @@ def render_emoji_tile(img: Image.Image, cell_size: int) -> Image.Image:
     offset = (cell_size - side) // 2
     tile.alpha_composite(scaled, (offset, offset))
     return tile.convert("RGB")
-
-
-def diff_pixels(tile_a: Image.Image, tile_b: Image.Image, level: int = DIFF_LEVEL) -> int:
-    """Pixels where some RGB channel differs by >= ``level``."""
-    a = np.asarray(tile_a.convert("RGB"), dtype=np.int16)
-    b = np.asarray(tile_b.convert("RGB"), dtype=np.int16)
-    return int((np.abs(a - b).max(axis=2) >= level).sum())
 
 
 # -- sources ---------------------------------------------------------------------------------------

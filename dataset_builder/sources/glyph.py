@@ -1,28 +1,28 @@
-"""ROSE-ChineseGlyph: two confusable Chinese characters drawn in the same font (spec §3.5).
+"""ROSE-ChineseGlyph: two confusable Chinese characters drawn in the same font (protocol §3.5).
 
 Pairs come from the committed list ``assets/glyph/pairs.tsv`` (see
-``scripts/mine_glyph_pairs.py``).  The builder shuffles whatever ``pairs()``
+``scripts/mine_glyph_pairs.py``).  The builder shuffles whatever ``pairs(seed)``
 offers, so the source offers only pairs at or above ``min_level`` (default
 ``medium``): that is how similar pairs are preferred.  Which character is the
 majority and which verified font draws the scene are drawn from
-``Random(f"{seed}:{pair_key}")``: a function of the seed and the pair alone,
-independent of list order.
+``keyed_rng(seed, pair_key)``: a function of the build's source seed and the
+pair alone, independent of list order.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import sys
 from typing import Any
 
 from PIL import Image, ImageDraw
 
+from rose_bench.scoring.render_style import FRAME_RGB, glyph_font_size
+
 from .. import glyph_fonts as gf
 from ..glyph_pairs import LEVELS, PAIRS_FILE, GlyphPair, read_pairs
-from rose_bench.scoring.render_style import FRAME_RGB
-
 from ..render import tile_frame
+from ..seeds import keyed_rng
 from .base import ElementPair
 
 SUBSET = "ROSE-ChineseGlyph"
@@ -45,16 +45,13 @@ def _stored_verification_is_current() -> bool:
 
 
 class ChineseGlyphSource:
-    """The ``Source`` for ROSE-ChineseGlyph; options: ``seed`` (int) and ``min_level`` (high|medium|low)."""
+    """The ``Source`` for ROSE-ChineseGlyph; option: ``min_level`` (high|medium|low)."""
 
     subset = SUBSET
 
-    def __init__(self, seed: int = 0, min_level: str = "medium") -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValueError(f"{SUBSET} option seed must be an integer, got {seed!r}")
+    def __init__(self, min_level: str = "medium") -> None:
         if min_level not in LEVELS:
             raise ValueError(f"{SUBSET} option min_level={min_level!r} (fix: one of {', '.join(LEVELS)})")
-        self.seed = seed
         self.min_level = min_level
         wanted = LEVELS[: LEVELS.index(min_level) + 1]
         glyph_pairs = [p for p in read_pairs() if p.similarity_level in wanted]
@@ -62,10 +59,12 @@ class ChineseGlyphSource:
             print(f"{SUBSET}: installed fonts differ from those pairs.tsv was verified with; re-verifying "
                   f"{len(glyph_pairs)} pairs (run scripts/mine_glyph_pairs.py to refresh the file)", file=sys.stderr)
             glyph_pairs = [p for p in (_reverified(p) for p in glyph_pairs) if p.fonts]
-        self._pairs = tuple(self._element_pair(p) for p in glyph_pairs)
+        self._glyph_pairs = tuple(glyph_pairs)
+        self._seeded: dict[int, tuple[ElementPair, ...]] = {}
 
-    def _element_pair(self, p: GlyphPair) -> ElementPair:
-        rng = random.Random(f"{self.seed}:{p.key}")
+    @staticmethod
+    def _element_pair(p: GlyphPair, seed: int) -> ElementPair:
+        rng = keyed_rng(seed, p.key)
         majority, target = (p.char_a, p.char_b) if rng.random() < 0.5 else (p.char_b, p.char_a)
         font = rng.choice(p.fonts)
         fields = {
@@ -81,27 +80,29 @@ class ChineseGlyphSource:
         }
         return ElementPair(pair_key=p.key, majority=majority, target=target, fields=fields)
 
-    def pairs(self) -> tuple[ElementPair, ...]:
-        """Offered pairs, best first (level, then similarity score, then key)."""
-        return self._pairs
+    def pairs(self, seed: int) -> tuple[ElementPair, ...]:
+        """Offered pairs, best first (level, then similarity score, then key); direction and font drawn from ``seed``."""
+        if seed not in self._seeded:
+            self._seeded[seed] = tuple(self._element_pair(p, seed) for p in self._glyph_pairs)
+        return self._seeded[seed]
 
     def render_tile(self, element: Any, pair: ElementPair, cell_size: int) -> Image.Image:
-        """The framed tile with ``element`` in black, em box centred, at font_size = floor(0.72 * cell_size)."""
+        """The framed tile with ``element`` in black, em box centred, at ``glyph_font_size(cell_size)``."""
         if element not in (pair.majority, pair.target):
             raise ValueError(f"{element!r} is neither character of pair {pair.pair_key}")
         tile = tile_frame(cell_size)
         draw = ImageDraw.Draw(tile)
         gf.draw_glyph(draw, (cell_size / 2, cell_size / 2), element, pair.fields["font_name"],
-                      gf.font_size_for(cell_size), INK)
+                      glyph_font_size(cell_size), INK)
         # redraw the frame: the grid lines must stay intact even if a stroke reaches the edge
         draw.rectangle((0, 0, cell_size - 1, cell_size - 1), outline=FRAME_RGB, width=1)
         return tile
 
     def scene_fields(self, pair: ElementPair, cell_size: int) -> dict[str, Any]:
-        """Spec §5.2 fields in official order; list-valued fields are fresh lists."""
+        """Protocol §5.2 fields in official order; list-valued fields are fresh lists."""
         f = pair.fields
         return {
-            "font_size": gf.font_size_for(cell_size),
+            "font_size": glyph_font_size(cell_size),
             "background_char": f["background_char"],
             "target_char": f["target_char"],
             "source_group": list(f["source_group"]),
@@ -117,8 +118,10 @@ class ChineseGlyphSource:
         files = _provenance_file()["files"]
         return {
             "subset": SUBSET,
-            "options": {"seed": self.seed, "min_level": self.min_level},
-            "pairs_offered": len(self._pairs),
+            "options": {"min_level": self.min_level},
+            "pair_choices": "majority/target direction and font from keyed_rng(source seed, pair_key); "
+                            "source seed = derive_seed(master seed, subset, 'source')",
+            "pairs_offered": len(self._glyph_pairs),
             "fonts": [dict(r) for r in gf.font_provenance()],
             "font_license_note": "Fonts are OFL-1.1; images rendered with them are not covered by the OFL.",
             "assets": {name: dict(rec) for name, rec in files.items()},

@@ -7,7 +7,9 @@ scaling (``asset_resize_mode = "stretch"``), so sprite pixels stay crisp blocks.
 
 * PixelEdit: a sprite vs a locally edited copy.  The edit (recolour, erase or
   fill one k x k block, k in {2, 3}; colours preferably from the sprite's own
-  palette, else from ``EDIT_PALETTE``) is drawn from a per-sprite seeded RNG and
+  palette, else from ``EDIT_PALETTE``) is drawn from ``keyed_rng(EDIT_SEED_NAME,
+  <sprite path>)``: a property of the sprite, the same in every build (like the
+  sprite itself; the build's seed picks which sprites a build uses).  It
   must pass two automatic checks that replace v0.1's manual verification:
   local (the changed sprite pixels fit one bounding box covering at most
   ``EDIT_MAX_BOX_FRACTION`` of the sprite) and visible (below).
@@ -34,8 +36,8 @@ from typing import Any, Sequence
 import numpy as np
 from PIL import Image
 
-from .asset_pack import ASSETS_DIR, PackSource, load_index, load_rgba
-
+from ..seeds import keyed_rng
+from .asset_pack import ASSETS_DIR, DIFF_LEVEL, PackSource, diff_pixels, load_index, load_rgba
 from .base import ElementPair
 
 __all__ = [
@@ -45,8 +47,7 @@ __all__ = [
 
 PACK_DIR = ASSETS_DIR / "pixel"
 
-CHECK_CELL_SIZE = 120          # smallest cell size of PixelEdit and PixelContent (spec §3.1)
-DIFF_LEVEL = 48
+CHECK_CELL_SIZE = 120          # smallest cell size of PixelEdit and PixelContent (protocol §3.1)
 MIN_DIFF_PIXELS = 150          # ~3 DiceBear pixels or ~6 icon pixels at 120 px
 EDIT_MAX_BOX_FRACTION = 0.04   # 3x3 of a 16x16 sprite is 3.5 %
 EDIT_ATTEMPTS = 40
@@ -55,6 +56,7 @@ EDIT_PALETTE = (
     (145, 30, 180), (70, 200, 220), (240, 50, 230), (20, 20, 20), (250, 250, 250), (128, 64, 0),
 )
 ASSET_RESIZE_MODE = "stretch"
+EDIT_SEED_NAME = "rose-pixel-edit"  # keyed_rng(EDIT_SEED_NAME, path): the edit is a fixed property of the sprite
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,6 @@ def render_pixel_tile(sprite: np.ndarray, cell_size: int) -> Image.Image:
     inner = cell_size - 2
     tile.paste(flat.resize((inner, inner), Image.NEAREST), (1, 1))
     return tile
-
-
-def diff_pixels(tile_a: Image.Image, tile_b: Image.Image, level: int = DIFF_LEVEL) -> int:
-    a = np.asarray(tile_a.convert("RGB"), dtype=np.int16)
-    b = np.asarray(tile_b.convert("RGB"), dtype=np.int16)
-    return int((np.abs(a - b).max(axis=2) >= level).sum())
 
 
 def visible(a: np.ndarray, b: np.ndarray) -> bool:
@@ -192,7 +188,7 @@ class PixelEditSource(_PixelSource):
         out, rejected = [], {"no_local_visible_edit": 0}
         for path in index["edit_bases"]:
             sprite = load_sprite(self.pack_dir, path)
-            edit = make_edit(sprite, random.Random(f"rose-pixel-edit:{path}"))
+            edit = make_edit(sprite, keyed_rng(EDIT_SEED_NAME, path))
             if edit is None:
                 rejected["no_local_visible_edit"] += 1
                 continue

@@ -2,14 +2,14 @@
 
 Each source registers itself with ONE line in ``_REGISTRY``:
 ``"<rose_subset>": "<module path>:<factory>"``, where ``factory(**options)``
-returns an object implementing ``sources.base.Source``.
+returns an object implementing ``sources.base.Source``.  The build's seed is not
+an option: it reaches the source through ``Source.pairs(seed)``.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 from typing import Any
 
 from rose_bench.scoring.contract import SUBSET_ORDER
@@ -53,13 +53,8 @@ def available_subsets() -> list[str]:
     return found
 
 
-def get_source(subset: str, *, seed: int | None = None, **options: Any) -> Source:
-    """The source for ``subset``; raises SourceUnavailable listing what is available.
-
-    ``seed`` reaches sources that make random choices of their own (their
-    factory takes a ``seed`` parameter, e.g. the glyph source's majority/target
-    direction and font), so that ``rose build --seed`` changes them too.
-    """
+def get_source(subset: str, **options: Any) -> Source:
+    """The source for ``subset``; raises SourceUnavailable listing what is available."""
     if subset not in SUBSET_ORDER:
         raise SourceUnavailable(f"unknown subset {subset!r}; ROSE subsets are {', '.join(SUBSET_ORDER)}")
     listing = f"available sources: {', '.join(available_subsets()) or 'none'}"
@@ -75,8 +70,6 @@ def get_source(subset: str, *, seed: int | None = None, **options: Any) -> Sourc
     factory = getattr(module, attr or "", None)
     if factory is None:
         raise SourceUnavailable(f"{module_name} has no factory {attr!r} for {subset} (fix the registry line)")
-    if seed is not None and "seed" not in options and "seed" in inspect.signature(factory).parameters:
-        options["seed"] = seed
     source = factory(**options)
     if not isinstance(source, Source) or source.subset != subset:
         raise SourceUnavailable(f"{module_name}:{attr} did not return a Source for {subset}")

@@ -11,7 +11,8 @@ import pickle
 import pytest
 from PIL import Image
 
-from rose_bench.dataset_builder.build import cue_region, plan_subset, render_scene
+from rose_bench.dataset_builder.plan import plan_subset
+from rose_bench.dataset_builder.render_pool import render_scene
 from rose_bench.dataset_builder.sources import emoji, pixel
 from rose_bench.dataset_builder.sources.asset_pack import PackSource
 from rose_bench.dataset_builder.sources.base import Source
@@ -46,7 +47,7 @@ def test_registered_source_implements_the_protocol(sources, subset):
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
 def test_enough_unique_pairs_for_the_default_build(sources, specs, subset):
-    pairs = sources[subset].pairs()
+    pairs = sources[subset].pairs(0)
     assert len(pairs) >= specs[subset].scenes * 1.2, len(pairs)
     assert len({p.pair_key for p in pairs}) == len(pairs)
 
@@ -56,10 +57,10 @@ def test_fresh_and_unpickled_sources_agree(sources, subset):
     """Render workers get pickled sources: they must offer the same pairs and draw the same tiles."""
     cls, _, index, cell = CASES[subset]
     fresh = cls()
-    assert [(p.pair_key, p.majority, p.target, dict(p.fields)) for p in fresh.pairs()] == [
-        (p.pair_key, p.majority, p.target, dict(p.fields)) for p in sources[subset].pairs()]
+    assert [(p.pair_key, p.majority, p.target, dict(p.fields)) for p in fresh.pairs(0)] == [
+        (p.pair_key, p.majority, p.target, dict(p.fields)) for p in sources[subset].pairs(0)]
     clone = pickle.loads(pickle.dumps(sources[subset]))
-    pair = sources[subset].pairs()[index]
+    pair = sources[subset].pairs(0)[index]
     assert clone.render_tile(pair.target, pair, cell).tobytes() == fresh.render_tile(pair.target, pair, cell).tobytes()
 
 
@@ -70,7 +71,7 @@ def test_provenance_records_pack_licences_and_rejections(sources, subset):
     assert len(prov["asset_pack_manifest_sha256"]) == 64
     assert set(prov["licenses"]) >= licences
     assert all(isinstance(v, int) for v in prov["rejected_pairs"].values())
-    assert prov["usable_pairs"] == len(sources[subset].pairs())
+    assert prov["usable_pairs"] == len(sources[subset].pairs(0))
     json.dumps(prov)
 
 
@@ -81,7 +82,7 @@ def test_small_build_produces_official_rows_and_images(sources, specs, subset):
     keys = list(plan.rows[0])
     assert keys[keys.index("target_cells") + 1: keys.index("image_split")] == list(spec.row_fields)
     scene = plan.scenes[0]
-    base, cued = render_scene(sources[subset], scene, cue_region(plan.tasks[0]))
+    base, cued = render_scene(sources[subset], scene, plan.scene_plans[0].cue_region)
     for png in (base, cued):
         with Image.open(io.BytesIO(png)) as im:
             assert im.size == (scene.cols * scene.cell_size, scene.rows * scene.cell_size)

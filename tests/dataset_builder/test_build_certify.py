@@ -15,7 +15,7 @@ from rose_bench.solver.certify import certify
 from rose_bench.dataset_builder.sources import registry
 from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
-from builder_support import IdenticalTilesSource, ShapeSource
+from tests.support.sources import IdenticalTilesSource, ShapeSource
 
 ALL_TEMPLATES = list(TEMPLATE_ORDER + BRIDGE_TEMPLATES)
 SUBSETS = ("ROSE-ChineseGlyph", "ROSE-EmojiContent")
@@ -94,7 +94,7 @@ def test_unsolvable_items_abort_the_build(tmp_path: Path, workers: int) -> None:
 
 
 def test_cli_refuses_an_unsolvable_build_with_exit_1(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setitem(registry._REGISTRY, "ROSE-PixelEdit", "builder_support:identical_pixel_edit")
+    monkeypatch.setitem(registry._REGISTRY, "ROSE-PixelEdit", "tests.support.sources:identical_pixel_edit")
     out = tmp_path / "o"
     code = cli.main(["build", "--no-progress", "--workers", "1", "--out", str(out), "--subsets", "PixelEdit",
                      "--scenes-per-subset", "8"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rose_bench.dataset_builder.build import BuildOptions, plan_subset, run_build
+from rose_bench.dataset_builder.build import BuildOptions, run_build
+from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
 
-from builder_support import ShapeSource
+from tests.support.sources import ShapeSource
 
 SPECS = load_subsets()
 CONFIG = load_templates()

@@ -32,7 +32,7 @@ def specs():
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
 def test_fields_follow_the_official_order_and_types(sources, specs, subset):
     order = list(specs[subset].row_fields)
-    for pair in sources[subset].pairs():
+    for pair in sources[subset].pairs(0):
         fields = dict(pair.fields) | sources[subset].scene_fields(pair, 50)
         assert list(fields) == order, pair.pair_key
         for key, value in fields.items():
@@ -48,7 +48,7 @@ def test_check_size_is_the_smallest_cell_size(specs, subset):
 
 def test_style_pairs_are_one_emoji_in_two_providers(sources):
     styles = set()
-    for pair in sources["ROSE-EmojiStyle"].pairs():
+    for pair in sources["ROSE-EmojiStyle"].pairs(0):
         f = pair.fields
         assert f["background_emoji"] == f["target_emoji"] == f["emoji_char"]
         assert emoji.normalise_key("-".join(f"{ord(c):x}" for c in f["emoji_char"])) == f["unicode_key"] == pair.pair_key
@@ -63,7 +63,7 @@ def test_style_pairs_are_one_emoji_in_two_providers(sources):
 def test_content_pairs_are_similar_related_and_keyed(sources):
     index = emoji.load_index(str(emoji.PACK_DIR))
     subgroup = {e["unicode_key"]: e["subgroup"] for e in index["emoji"]}
-    for pair in sources["ROSE-EmojiContent"].pairs():
+    for pair in sources["ROSE-EmojiContent"].pairs(0):
         f = pair.fields
         a, b = f["background_unicode"], f["target_unicode"]
         assert a != b and subgroup[a] == subgroup[b]
@@ -87,7 +87,7 @@ def test_similarity_definition():
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
 def test_every_pair_is_visible_at_the_smallest_cell(sources, subset):
     src = sources[subset]
-    for pair in src.pairs():
+    for pair in src.pairs(0):
         a = src.render_tile(pair.majority, pair, emoji.CHECK_CELL_SIZE)
         b = src.render_tile(pair.target, pair, emoji.CHECK_CELL_SIZE)
         assert emoji.diff_pixels(a, b) >= emoji.MIN_DIFF_PIXELS, pair.pair_key
@@ -122,16 +122,16 @@ def test_invisible_or_dissimilar_pairs_are_rejected_and_counted(tmp_path):
 
     pack = _tmp_pack(tmp_path, edit)
     style = emoji.EmojiStyleSource(pack_dir=pack)
-    assert [p.pair_key for p in style.pairs()] == [p.pair_key for p in emoji.EmojiStyleSource().pairs()[1:4]]
+    assert [p.pair_key for p in style.pairs(0)] == [p.pair_key for p in emoji.EmojiStyleSource().pairs(0)[1:4]]
     assert style.provenance()["rejected_pairs"] == {"not_visible_at_42px": 1, "missing_provider": 0}
     content = emoji.EmojiContentSource(pack_dir=pack)
-    assert len(content.pairs()) == 3
+    assert len(content.pairs(0)) == 3
     assert content.provenance()["rejected_pairs"] == {"below_similarity_threshold": 1, "not_visible_at_42px": 1}
 
 
 def test_tiles_are_framed_centred_and_deterministic(sources):
     src = sources["ROSE-EmojiStyle"]
-    pair = src.pairs()[0]
+    pair = src.pairs(0)[0]
     for cell in (42, 53, 64):
         tile = src.render_tile(pair.target, pair, cell)
         assert tile.mode == "RGB" and tile.size == (cell, cell)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -13,15 +12,9 @@ import pytest
 from rose_bench.cli import main as rose_main
 from rose_bench.scoring.contract import BRIDGE_TEMPLATES, TEMPLATE_ORDER
 
-
-def _load_support():
-    spec = importlib.util.spec_from_file_location("writer_support", Path(__file__).with_name("writer_support.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support import writer as ws
 
 
-ws = _load_support()
 ROWS = ws.scene_rows()
 T1B, T2B = BRIDGE_TEMPLATES
 

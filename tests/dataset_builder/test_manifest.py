@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -13,15 +12,7 @@ import pytest
 from rose_bench.dataset_builder import manifest as manifest_mod
 from rose_bench.dataset_builder.manifest import read_manifest, verify_manifest
 
-
-def _load_support():
-    spec = importlib.util.spec_from_file_location("writer_support", Path(__file__).with_name("writer_support.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ws = _load_support()
+from tests.support import writer as ws
 
 
 @pytest.fixture(scope="module")

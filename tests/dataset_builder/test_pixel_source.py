@@ -32,7 +32,7 @@ def specs():
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
 def test_fields_and_check_size(sources, specs, subset):
     assert pixel.CHECK_CELL_SIZE == min(s.cell_size[0] for s in specs.values() if s.name in SUBSETS)
-    for pair in sources[subset].pairs():
+    for pair in sources[subset].pairs(0):
         fields = dict(pair.fields) | sources[subset].scene_fields(pair, 130)
         assert list(fields) == list(specs[subset].row_fields) == ["pair_key", "asset_resize_mode"]
         assert fields["asset_resize_mode"] == "stretch" and fields["pair_key"] == pair.pair_key
@@ -40,7 +40,7 @@ def test_fields_and_check_size(sources, specs, subset):
 
 def test_edits_are_local_visible_and_small(sources):
     src = sources["ROSE-PixelEdit"]
-    for pair in src.pairs():
+    for pair in src.pairs(0):
         a, b = src.sprite_array(pair.majority), src.sprite_array(pair.target)
         n, box = pixel.changed_box(a, b)
         assert 1 <= n <= 9 and box <= pixel.EDIT_MAX_BOX_FRACTION * a.size / 4, pair.pair_key
@@ -69,7 +69,7 @@ def test_edit_checks_reject_global_or_invisible_changes():
 def test_content_pairs_are_related_distinct_and_visible(sources):
     src = sources["ROSE-PixelContent"]
     families = set()
-    for pair in src.pairs():
+    for pair in src.pairs(0):
         a, b = src.sprite_array(pair.majority), src.sprite_array(pair.target)
         assert a.shape == b.shape and pixel.visible(a, b)
         assert pair.pair_key == "__".join(sorted(Path(e.path).name for e in (pair.majority, pair.target)))
@@ -79,7 +79,7 @@ def test_content_pairs_are_related_distinct_and_visible(sources):
 
 def test_nearest_stretch_tile(sources):
     src = sources["ROSE-PixelContent"]
-    pair = src.pairs()[0]
+    pair = src.pairs(0)[0]
     sprite = src.sprite_array(pair.majority)
     for cell in (120, 137, 150):
         tile = src.render_tile(pair.majority, pair, cell)
@@ -98,7 +98,7 @@ def test_rejected_pairs_are_counted(tmp_path):
     pack = tmp_path / "pixel"
     shutil.copytree(pixel.PACK_DIR, pack)
     index = json.loads((pack / "index.json").read_text(encoding="utf-8"))
-    usable = [{"majority": p.majority.path, "target": p.target.path} for p in pixel.PixelContentSource().pairs()[:3]]
+    usable = [{"majority": p.majority.path, "target": p.target.path} for p in pixel.PixelContentSource().pairs(0)[:3]]
     same = usable[0]["majority"]
     index["content_pairs"] = [{"majority": same, "target": same, "relation": "identical"}] + usable
     blank = Image.new("RGBA", (16, 16), (0, 0, 0, 0))
@@ -106,8 +106,8 @@ def test_rejected_pairs_are_counted(tmp_path):
     index["edit_bases"] = ["dicebear/blank.png"] + index["edit_bases"][:2]
     (pack / "index.json").write_text(json.dumps(index), encoding="utf-8")
     content, edit = pixel.PixelContentSource(pack_dir=pack), pixel.PixelEditSource(pack_dir=pack)
-    assert len(content.pairs()) == 3 and content.provenance()["rejected_pairs"] == {"not_visible_at_120px": 1}
-    assert len(edit.pairs()) == 2 and edit.provenance()["rejected_pairs"] == {"no_local_visible_edit": 1}
+    assert len(content.pairs(0)) == 3 and content.provenance()["rejected_pairs"] == {"not_visible_at_120px": 1}
+    assert len(edit.pairs(0)) == 2 and edit.provenance()["rejected_pairs"] == {"no_local_visible_edit": 1}
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)
@@ -123,7 +123,7 @@ import hashlib
 from rose_bench.dataset_builder.sources.registry import get_source
 h = hashlib.sha256()
 for subset in ("ROSE-PixelEdit", "ROSE-PixelContent", "ROSE-EmojiStyle", "ROSE-EmojiContent"):
-    for p in get_source(subset).pairs():
+    for p in get_source(subset).pairs(0):
         h.update(repr((p.pair_key, p.majority, p.target, sorted(p.fields.items()))).encode())
 print(h.hexdigest())
 """

@@ -7,7 +7,6 @@ exact call sequence and arguments without network access.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,15 +17,9 @@ import pytest
 from rose_bench.cli import main as rose_main
 from rose_bench.dataset_builder import publish as pub
 
-
-def _load_support():
-    spec = importlib.util.spec_from_file_location("writer_support", Path(__file__).with_name("writer_support.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support import writer as ws
 
 
-ws = _load_support()
 OID = "0123456789abcdef0123456789abcdef01234567"
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,15 +26,7 @@ from huggingface_hub import HfApi
 
 from rose_bench.dataset_builder import publish as pub
 
-
-def _load_support():
-    spec = importlib.util.spec_from_file_location("writer_support", Path(__file__).with_name("writer_support.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ws = _load_support()
+from tests.support import writer as ws
 
 
 def _git_blob_oid(data: bytes) -> str:

@@ -12,7 +12,7 @@ from collections import Counter
 import jsonschema
 import pytest
 
-from rose_bench.dataset_builder.build import plan_subset
+from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.regions import RegionDraw
 from rose_bench.dataset_builder.rows import COMMON_KEYS, to_row
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
@@ -21,7 +21,8 @@ from rose_bench.scoring import contract
 from rose_bench.scoring.grid import GlobalRegion, region_from_params
 from rose_bench.scoring.validate import load_schema
 
-from builder_support import GLOBAL_CLICK, MATCHED_COUNT, ShapeSource, fixture_rows, scene_from_fixture
+from tests.support.fixtures import GLOBAL_CLICK, MATCHED_COUNT, fixture_rows
+from tests.support.sources import ShapeSource, scene_from_fixture
 
 SPECS = load_subsets()
 CONFIG = load_templates()
@@ -112,3 +113,17 @@ def test_source_fields_must_match_the_config() -> None:
     task = plan.tasks[0][0]
     with pytest.raises(ValueError, match=r"missing \['asset_resize_mode'\], unexpected \['colour'\]"):
         to_row(task, {"pair_key": "x", "colour": "red"}, spec.row_fields)
+
+
+def test_row_fields_must_follow_the_row_schema() -> None:
+    """subsets.yaml and scoring/row_schema.py declare the subset keys in one order; a reordering is refused."""
+    from rose_bench.scoring import row_schema
+
+    for name, spec in SPECS.items():
+        assert spec.row_fields == row_schema.subset_keys(name), name
+    spec = SPECS["ROSE-PixelEdit"]
+    task = plan_subset(spec, CONFIG, ShapeSource("ROSE-PixelEdit", n_pairs=3), 1, scenes=2).tasks[0][0]
+    fields = {"pair_key": "x", "asset_resize_mode": "stretch"}
+    assert list(to_row(task, fields, spec.row_fields))[-7:-5] == ["pair_key", "asset_resize_mode"]
+    with pytest.raises(ValueError, match="differ from the row schema"):
+        to_row(task, fields, ("asset_resize_mode", "pair_key"))

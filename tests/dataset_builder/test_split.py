@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rose_bench.dataset_builder.build import plan_subset
+from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
 from rose_bench.dataset_builder.split import assign_splits, scaled_counts
 
-from builder_support import ShapeSource
+from tests.support.sources import ShapeSource
 
 SPECS = load_subsets()
 

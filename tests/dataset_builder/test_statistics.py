@@ -12,13 +12,12 @@ from collections import Counter
 
 import pytest
 
-from rose_bench.dataset_builder.ids import derive_seed
+from rose_bench.dataset_builder.seeds import derive_rng
 from rose_bench.dataset_builder.regions import sample_region
 from rose_bench.dataset_builder.scene import sample_scene
 from rose_bench.dataset_builder.specs import load_subsets
-from rose_bench.scoring.grid import Grid
 
-from builder_support import ShapeSource
+from tests.support.sources import ShapeSource
 
 SPECS = load_subsets()
 N_SCENES = 3000
@@ -41,9 +40,9 @@ def _shares(counter: Counter, keys) -> list[float]:
 
 def _scenes(subset: str, n: int):
     spec = SPECS[subset]
-    pair = ShapeSource(subset, n_pairs=1).pairs()[0]
+    pair = ShapeSource(subset, n_pairs=1).pairs(0)[0]
     return [
-        sample_scene(random.Random(derive_seed(5, subset, s, "scene")), spec, pair, number=s, split="test")
+        sample_scene(derive_rng(5, subset, s, "scene"), spec, pair, number=s, split="test")
         for s in range(1, n + 1)
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rose_bench.dataset_builder.build import plan_subset
+from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.prompts import fill_prompt_local, slots
 from rose_bench.dataset_builder.scene import Scene
 from rose_bench.dataset_builder.specs import DifficultyRule, load_subsets, load_templates
@@ -27,7 +27,7 @@ from rose_bench.scoring.grid import (
 from rose_bench.scoring.item import score_item
 from rose_bench.scoring.validate import validate_rows
 
-from builder_support import ShapeSource
+from tests.support.sources import ShapeSource
 
 SPECS = load_subsets()
 CONFIG = load_templates()
@@ -135,7 +135,7 @@ def test_template_wiring(rows_by_subset, subset: str) -> None:
 
 def _scene(profile: str, k: int) -> Scene:
     targets = tuple(Cell(1, c) for c in range(1, k + 1))
-    return Scene("ROSE-ChineseGlyph", 1, 10, 10, profile, 50, ShapeSource("ROSE-ChineseGlyph", 1).pairs()[0], targets, "test")
+    return Scene("ROSE-ChineseGlyph", 1, 10, 10, profile, 50, ShapeSource("ROSE-ChineseGlyph", 1).pairs(0)[0], targets, "test")
 
 
 BUSY_ZERO = DifficultyRule(("large",), 4, "busy_scene", False)

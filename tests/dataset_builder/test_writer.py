@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -17,15 +16,9 @@ from rose_bench.dataset_builder import card
 from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, all_configs
 from rose_bench.dataset_builder.writer import DatasetWriter, WriterError
 
-
-def _load_support():
-    spec = importlib.util.spec_from_file_location("writer_support", Path(__file__).with_name("writer_support.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support import writer as ws
 
 
-ws = _load_support()
 ROWS = ws.scene_rows()
 BY_ID = {r["item_id"]: r for r in ROWS}
 TEMPLATE_OF = {c: t for t, c in TEMPLATE_CONFIGS.items()}

@@ -1,6 +1,6 @@
 """End to end through the real ``lmms-eval`` CLI on a small real build (``rose build``).
 
-* ``--model openai`` against a local answer-key server (answer_server.py), one
+* ``--model openai`` against a local answer-key server (tests/support/answer_server.py), one
   run: the figures lmms-eval reports equal what ``rose score`` computes from the
   converted samples (test items, 30% answered wrong or malformed), and are 1.0
   on the dev tasks, which the server answers perfectly; the server log proves
@@ -19,8 +19,8 @@ from rose_bench.lmms_tasks.autoload import TASKS_DIR
 from rose_bench.lmms_tasks.metrics import TASK_FIGURES
 from rose_bench.scoring.io import read_jsonl
 
-from .answer_server import AnswerKey, AnswerServer, load_rows
-from .conftest import (
+from tests.support.answer_server import AnswerKey, AnswerServer, load_rows
+from tests.support.lmms import (
     TASK_CONFIG_FOLDERS, TASK_KIND, figures_by_rose_score, offline_env, reported_figures, run_lmms_eval, same_figure,
 )
 

@@ -23,7 +23,7 @@ import pytest
 from rose_bench.lmms_tasks.metrics import FIGURE_SOURCES, TASK_FIGURES
 from rose_bench.scoring.contract import T1, T2, T3, T4, T5, TEMPLATE_SHORT
 
-from .conftest import (
+from tests.support.lmms import (
     TASK_CONFIG_FOLDERS, TASK_KIND, LmmsRun, figures_by_rose_score, offline_env, reported_figures, rose_serve,
     run_lmms_eval, same_figure,
 )

@@ -4,17 +4,17 @@ tasks with no flag and no name collision; and the task YAMLs hold the agreed set
 from __future__ import annotations
 
 import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
 
 from rose_bench.lmms_tasks import autoload, metrics
+from rose_bench.scoring.figures import FIGURE
 from rose_bench.scoring.grammar import CLICK, CLICK_COUNT, COUNT, format_answer
 from rose_bench.scoring.grid import Cell
 
-from .conftest import LMMS_EVAL, offline_env
+from tests.support.lmms import LMMS_EVAL, offline_env
 
 TASKS_DIR = Path(autoload.TASKS_DIR)
 MAIN = {"rose": "all", "rose_count": "count", "rose_action": "action", "rose_global_click": "global_click",
@@ -115,7 +115,7 @@ def test_task_config(configs, name: str) -> None:
     assert listed == list(metrics.TASK_FIGURES[kind])
     for entry in config["metric_list"]:
         assert entry["aggregation"] is getattr(metrics, f"agg_{entry['metric']}")
-        assert entry["higher_is_better"] is (entry["metric"] != "gap")
+        assert entry["higher_is_better"] is FIGURE[entry["metric"]].higher_is_better
 
 
 def test_stop_sequence_cannot_occur_in_any_answer() -> None:

@@ -1,4 +1,4 @@
-"""Bridge diagnostics (spec §9.1 global click, §9.2 matched local count)."""
+"""Bridge diagnostics (protocol §9.1 global click, §9.2 matched local count)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ from rose_bench.scoring.bridges import (
 )
 from rose_bench.scoring.grammar import CLICK, COUNT, format_answer
 from rose_bench.scoring.grid import parse_cells
+from rose_bench.scoring.io import InputError
 from rose_bench.scoring.item import score_item
 
 from rose_bench.cli import main as rose_main
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "rose-v0.1-official"
+from tests.support.fixtures import OFFICIAL_DIR as FIXTURES
+
 GLYPH, ESTY, PEDIT = "ROSE-ChineseGlyph", "ROSE-EmojiStyle", "ROSE-PixelEdit"
 
 
@@ -98,7 +100,7 @@ def gclk_case(gclk_meta):
 def test_global_click_per_item_fields(gclk_case):
     meta, preds, main = gclk_case
     result = evaluate_global_click(meta, preds, main, model="m")
-    rows = result.jsonl["per_item_global_click_eval.jsonl"]
+    rows = result.rows
     assert [r["item_id"] for r in rows] == sorted(p["item_id"] for p in preds)
     by_id = {r["item_id"]: r for r in rows}
     g1, g2, e1, e2, e3 = (by_id[p["item_id"]] for p in preds)
@@ -114,7 +116,7 @@ def test_global_click_per_item_fields(gclk_case):
     assert (e2["base_gcnt_matched"], e2["base_gcnt_item_id"], e2["base_gcnt_pass"]) == (1, "RENAMED_T1", 1)
     assert (e3["base_gcnt_matched"], e3["base_gcnt_item_id"], e3["base_gcnt_pass"], e3["base_gcnt_soft"]) == (0, None, None, None)
     assert g1["bridge_type"] is None and g1["source_item_id"] == g1["item_id"].removesuffix("__GCLK")
-    assert [r["item_id"] for r in result.jsonl["global_click_error_cases.jsonl"]] == sorted([g2["item_id"], e1["item_id"]])
+    assert [r["item_id"] for r in result.row_sets["error_cases"]] == sorted([g2["item_id"], e1["item_id"]])
 
 
 def test_global_click_metrics_hand_computed(gclk_case):
@@ -220,7 +222,7 @@ def mlcnt_case(mlcnt_meta):
 def test_matched_count_pair_fields(mlcnt_case):
     meta, preds, main = mlcnt_case
     result = evaluate_matched_count(meta, preds, main, model="m")
-    by_id = {r["item_id"]: r for r in result.jsonl["per_item_matched_count_eval.jsonl"]}
+    by_id = {r["item_id"]: r for r in result.rows}
     a, b, c, d, f = (by_id[m["item_id"]] for m in meta)
     assert list(b)[-15:] == [
         "source_item_id", "source_click_item_id", "bridge_type", "base_lclk_matched", "base_lclk_item_id",
@@ -233,8 +235,8 @@ def test_matched_count_pair_fields(mlcnt_case):
     assert (c["pass"], c["base_lclk_pass"], c["cross_task_cardinality_consistent"]) == (0, 1, 0)
     assert (d["base_lclk_clean_action"], d["cross_task_cardinality_consistent"]) == (0, None)
     assert f["base_lclk_item_id"] == "RENAMED_T3"
-    assert [r["item_id"] for r in result.jsonl["mlcnt_correct_lclk_wrong.jsonl"]] == sorted([a["item_id"], d["item_id"]])
-    assert [r["item_id"] for r in result.jsonl["matched_count_error_cases.jsonl"]] == [c["item_id"]]
+    assert [r["item_id"] for r in result.row_sets["mlcnt_correct_lclk_wrong"]] == sorted([a["item_id"], d["item_id"]])
+    assert [r["item_id"] for r in result.row_sets["error_cases"]] == [c["item_id"]]
 
 
 def test_matched_count_metrics_hand_computed(mlcnt_case):
@@ -276,7 +278,7 @@ def test_matched_count_region_case_buckets(mlcnt_case):
         macro = cases[case]["macro_equal_subset"]
         assert all(_close(macro[k], v) for k, v in zip(keys, values)), (case, [macro[k] for k in keys])
     assert list(cases["partial"]["by_subset"]) == [GLYPH, PEDIT]
-    table = result.csv["matched_count_by_region_case.csv"]
+    table = result.tables["by_region_case"]
     assert [(row["model"], row["region_case"]) for row in table] == [("m", c) for c in want]
     assert result.paper["mL-Cnt"] == 83.3 and result.paper["Transfer failure"] == 50.0
 
@@ -356,8 +358,10 @@ def test_infer_model(rows, override, expected):
 
 
 def test_infer_model_refuses_several():
-    with pytest.raises(BridgeError, match="several model names"):
+    with pytest.raises(InputError, match="several model names"):
         infer_model([{"model": "a"}, {"model": "b"}])
+    with pytest.raises(InputError, match="several model names"):
+        evaluate_global_click([], [{"item_id": "x", "model": "a"}, {"item_id": "y", "model": "b"}], [])
 
 
 # --- fixture end to end ----------------------------------------------------------------------

@@ -10,9 +10,8 @@ import pytest
 from rose_bench.cli import main as rose
 from rose_bench.scoring.evaluate import OUTPUT_FILES
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "rose-v0.1-official"
-GLOBAL_CLICK = FIXTURES / "global_click_metadata_test.jsonl"
-MATCHED = FIXTURES / "matched_local_count_metadata_test.jsonl"
+from tests.support.fixtures import GLOBAL_CLICK, MATCHED_COUNT as MATCHED
+
 VECTORS_DIR = Path(__file__).resolve().parent / "vectors" / "official_run"
 
 
@@ -127,14 +126,16 @@ def test_end_to_end_known_mix(mixed_run, capsys):
         "group,rose_subset,expected,evaluated,coverage_rate,task_template,task_short")
 
 
-def test_golden_official_run_reproduced(tmp_path):
-    """Same inputs as a recorded official run -> the same eight files."""
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "utf8-bom"])
+def test_golden_official_run_reproduced(tmp_path, bom):
+    """Same inputs as a recorded official run -> the same eight files (a leading UTF-8 BOM changes nothing)."""
     root = tmp_path / "root"
     root.mkdir()
-    (root / "metadata_test.jsonl").write_bytes((VECTORS_DIR / "metadata_test.jsonl").read_bytes())
+    (root / "metadata_test.jsonl").write_bytes(bom + (VECTORS_DIR / "metadata_test.jsonl").read_bytes())
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_bytes(bom + (VECTORS_DIR / "predictions.jsonl").read_bytes())
     out = tmp_path / "out"
-    assert score("--dataset_root", str(root), "--predictions", str(VECTORS_DIR / "predictions.jsonl"),
-                 "--out_dir", str(out)) == 0
+    assert score("--dataset_root", str(root), "--predictions", str(predictions), "--out_dir", str(out)) == 0
     expected = VECTORS_DIR / "expected"
     for name in expected.iterdir():
         if name.name == "evaluation_summary.json":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,8 @@ from rose_bench.scoring.grammar import (
 )
 from rose_bench.scoring.grid import Cell, parse_cells
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "rose-v0.1-official"
+from tests.support.fixtures import OFFICIAL_DIR as FIXTURES
+
 FIXTURE_FILES = ("global_click_metadata_test.jsonl", "matched_local_count_metadata_test.jsonl")
 
 FENCED = "```\nCOUNT(3)\n```"

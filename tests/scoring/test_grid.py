@@ -166,3 +166,42 @@ def test_grid_rejects_empty():
         Grid(0, 3)
     assert G45.size == 20 and len(G45.cells()) == 20
     assert G45.contains(Cell(4, 5)) and not G45.contains(Cell(5, 1)) and not G45.contains(Cell(0, 1))
+
+
+# sizes read from metadata are bounded before any cell is enumerated (scoring/contract.py MAX_GRID_*)
+@pytest.mark.parametrize(
+    "rows,cols,ok",
+    [(100, 100, True), (101, 5, False), (5, 101, False), (10**9, 10**9, False)],
+    ids=["at-limit", "rows-over", "cols-over", "1e9"],
+)
+def test_grid_size_limit(rows, cols, ok):
+    from rose_bench.scoring.contract import MAX_GRID_COLS, MAX_GRID_ROWS
+
+    assert (MAX_GRID_ROWS, MAX_GRID_COLS) == (100, 100)
+    if ok:
+        assert Grid(rows, cols).size == rows * cols
+    else:
+        with pytest.raises(ValueError, match="exceeds the limit of 100x100"):
+            Grid(rows, cols)
+
+
+@pytest.mark.parametrize(
+    "rtype,params,n",
+    [
+        ("ROW_RANGE", {"r1": 1, "r2": 10**9}, None),
+        ("ROW_RANGE", {"r1": -(10**9), "r2": 4}, None),
+        ("COL_RANGE", {"c1": 1, "c2": 10**18}, None),
+        ("RECTANGLE", {"r1": 1, "r2": 2, "c1": 1, "c2": 10**9}, None),
+        ("EXCLUSION", {"exclude_type": "ROW_RANGE", "exclude_params": {"r1": 1, "r2": 10**9}}, None),
+        ("ROW_RANGE", {"r1": 1, "r2": 100}, 500),  # hangs over the 4x5 grid (official behaviour) within the limit
+        ("RECTANGLE", {"r1": 10**9, "r2": 1, "c1": 1, "c2": 1}, 0),  # reversed: empty, nothing to enumerate
+    ],
+    ids=["r2-1e9", "r1-minus-1e9", "c2-1e18", "rect-c2-1e9", "excluded-r2-1e9", "overhang-within-limit", "reversed"],
+)
+def test_range_longer_than_any_grid_is_refused_before_enumeration(rtype, params, n):
+    region = region_from_params(rtype, params)
+    if n is None:
+        with pytest.raises(ValueError, match="no grid has more than 100"):
+            region.cells(G45)
+    else:
+        assert len(region.cells(G45)) == n

@@ -1,10 +1,24 @@
-"""scoring.io: error messages, JSONL/CSV/JSON layouts, atomic output directories."""
+"""scoring.io: error messages, the one JSONL policy (BOM), JSONL/CSV/JSON layouts, atomic outputs."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from rose_bench.scoring.io import InputError, atomic_dir, iter_jsonl, read_jsonl, write_csv, write_json, write_jsonl
+from rose_bench.scoring.io import (
+    InputError,
+    atomic_dir,
+    atomic_file,
+    atomic_write,
+    iter_jsonl,
+    jsonl_lines,
+    publish,
+    read_jsonl,
+    write_csv,
+    write_json,
+    write_jsonl,
+)
 
 
 @pytest.mark.parametrize(
@@ -106,3 +120,76 @@ def test_atomic_dir_without_overwrite(tmp_path):
     with pytest.raises(InputError, match="not a directory"):
         with atomic_dir(json_file):
             pass
+
+
+# --- one JSONL policy: a leading UTF-8 BOM is accepted and stripped, everywhere ------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        (BOM + b'{"a": 1}\n{"a": 2}\n', [(1, {"a": 1}, None), (2, {"a": 2}, None)]),
+        (b'{"a": 1}\n\n  \n{"a": 2}', [(1, {"a": 1}, None), (4, {"a": 2}, None)]),
+        (b'{"a": 1}\n' + BOM + b'{"a": 2}\n', [(1, {"a": 1}, None), (2, None, "invalid JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) at column 1)")]),
+        (b'[1]\n{oops\n', [(1, [1], None), (2, None, "invalid JSON (Expecting property name enclosed in double quotes at column 2)")]),
+        (b'{"n": ' + b"9" * 5000 + b"}\n", "digits"),
+    ],
+    ids=["leading-bom", "blank-lines", "bom-mid-file-is-content", "errors-are-yielded", "huge-integer"],
+)
+def test_jsonl_lines_policy(tmp_path, raw, expected):
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(raw)
+    got = list(jsonl_lines(path))
+    if isinstance(expected, str):
+        ((line, value, error),) = got
+        assert line == 1 and value is None and error.startswith("invalid JSON") and expected in error
+    else:
+        assert got == expected
+
+
+def test_bom_file_reads_the_same_as_without(tmp_path):
+    rows = [{"item_id": "a", "raw_text": "COUNT(1)"}, {"item_id": "b", "raw_text": "DONE"}]
+    plain, bom = tmp_path / "plain.jsonl", tmp_path / "bom.jsonl"
+    write_jsonl(plain, rows)
+    bom.write_bytes(BOM + plain.read_bytes())
+    assert read_jsonl(bom) == read_jsonl(plain) == rows
+
+
+# --- atomic outputs ----------------------------------------------------------------------------------
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_atomic_write_is_complete_or_absent_with_normal_permissions(tmp_path):
+    target = tmp_path / "sub" / "f.json"
+    atomic_write(target, '{"a": 1}\n')
+    assert target.read_bytes() == b'{"a": 1}\n' and _mode(target) == 0o666 & ~_umask()
+    with pytest.raises(RuntimeError):
+        with atomic_file(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert target.read_bytes() == b'{"a": 1}\n'
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.json"]
+    atomic_write(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+
+
+def test_atomic_dir_and_publish_give_normal_permissions(tmp_path):
+    with atomic_dir(tmp_path / "out") as tmp:
+        write_json(tmp / "s.json", {})
+    assert _mode(tmp_path / "out") == 0o777 & ~_umask()
+    (tmp_path / "out" / "keep.txt").write_text("k")
+    written = publish(tmp_path / "out", jsonl={"r.jsonl": [{"a": 1}]}, csv={"t.csv": [{"a": 1}]}, text={"x.tex": "x\n"})
+    assert [p.name for p in written] == ["r.jsonl", "t.csv", "x.tex"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["keep.txt", "r.jsonl", "s.json", "t.csv", "x.tex"]
+    assert {_mode(p) for p in written} == {0o666 & ~_umask()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -21,9 +21,7 @@ from rose_bench.scoring.validate import (
 
 from rose_bench.cli import main as rose_main
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "rose-v0.1-official"
-GCLK = FIXTURES / "global_click_metadata_test.jsonl"
-MLCNT = FIXTURES / "matched_local_count_metadata_test.jsonl"
+from tests.support.fixtures import GLOBAL_CLICK as GCLK, MATCHED_COUNT as MLCNT
 
 
 def _rows(path: Path, n: int | None = None) -> list[dict]:
@@ -162,7 +160,7 @@ def test_malformed_json_line_and_duplicate_id_are_reported(tmp_path):
     problems = list(validate_file(path).problems)
     by_line = {p.line: p for p in problems}
     assert set(by_line) == {2, 4, 6}
-    assert "malformed JSON" in by_line[2].reason
+    assert "invalid JSON" in by_line[2].reason
     assert "expected a JSON object" in by_line[4].reason
     assert by_line[6].field == "/item_id" and "first at" in by_line[6].reason and ":1)" in by_line[6].reason
 
@@ -240,21 +238,21 @@ def test_cli_exit_codes_and_report(tmp_path, capsys):
     bad = copy.deepcopy(good[1])
     bad["task_mode"] = "POINT"
     path = _write_jsonl(tmp_path / "metadata_test.jsonl", [good[0], "{oops", bad])
-    assert rose_main(["validate", str(path)]) == 2
+    assert rose_main(["validate", str(path)]) == 1  # the check ran and found problems
     lines = capsys.readouterr().out.splitlines()
-    assert f"{path}:2: (row): malformed JSON" in lines[0]
+    assert f"{path}:2: (row): invalid JSON" in lines[0]
     assert any(line.startswith(f"{path}:3: /task_mode:") for line in lines)
     assert "FAILED" in lines[-1] and "in 2 row(s)" in lines[-1]
 
 
 def test_cli_unknown_kind_and_duplicates_across_files(tmp_path, capsys):
     unknown = _write_jsonl(tmp_path / "rows.jsonl", [{"item_id": "a"}])
-    assert rose_main(["validate", str(unknown)]) == 2
+    assert rose_main(["validate", str(unknown)]) == 1
     assert "--kind" in capsys.readouterr().out
     rows = _rows(GCLK, 1)
     a = _write_jsonl(tmp_path / "a_metadata.jsonl", rows)
     b = _write_jsonl(tmp_path / "b_metadata.jsonl", rows)
-    assert rose_main(["validate", str(a), str(b)]) == 2
+    assert rose_main(["validate", str(a), str(b)]) == 1
     assert f"{b}:1: /item_id: duplicate item_id" in capsys.readouterr().out
 
 
@@ -267,5 +265,22 @@ def test_cli_directory_expands_to_metadata_files(tmp_path, capsys):
     assert "1 file(s), 3 rows" in capsys.readouterr().out
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert rose_main(["validate", str(empty)]) == 2
+    assert rose_main(["validate", str(empty)]) == 1
     assert "directory holds no" in capsys.readouterr().out
+    assert rose_main(["validate", str(tmp_path / "missing.jsonl")]) == 2  # a bad argument, not a failed check
+    assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_a_leading_utf8_bom_is_accepted_like_rose_score_accepts_it(tmp_path, capsys):
+    """One JSONL policy for every command: the BOM is stripped, the rows are read as without it."""
+    plain = _write_jsonl(tmp_path / "metadata_test.jsonl", _rows(GCLK, 3))
+    bom = tmp_path / "bom" / "metadata_test.jsonl"
+    bom.parent.mkdir()
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    report = validate_file(bom)
+    assert (report.kind, report.rows, report.problems) == ("metadata", 3, ()) and validate_file(plain).problems == ()
+    preds = tmp_path / "predictions.jsonl"
+    preds.write_bytes(b"\xef\xbb\xbf" + b'{"item_id": "a", "raw_text": "DONE"}\n')
+    assert validate_file(preds).problems == ()
+    assert rose_main(["validate", str(bom), str(preds)]) == 0
+    assert "OK: 2 file(s), 4 rows" in capsys.readouterr().out

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from rose_bench.dataset_builder.prompts import fill_prompt_local
@@ -14,9 +11,8 @@ from rose_bench.dataset_builder.specs import load_templates
 from rose_bench.scoring.grammar import COUNT, format_answer, parse_answer
 from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Grid, Rectangle, RowRange, VisualRegion
 
-_spec = importlib.util.spec_from_file_location("_solver_support", Path(__file__).with_name("solver_support.py"))
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+from tests.support import solver_images as support
+
 
 CONFIG = load_templates()
 SPECS = {spec.name: spec for spec in (*CONFIG.templates, *CONFIG.bridges)}

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import http.client
-import importlib.util
 import json
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +17,8 @@ from rose_bench.solver.server import make_server
 from rose_bench.dataset_builder.specs import load_templates
 from rose_bench.scoring.grid import Cell, ColRange, GlobalRegion, Rectangle, RowRange, VisualRegion
 
-_spec = importlib.util.spec_from_file_location("_solver_support", Path(__file__).with_name("solver_support.py"))
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+from tests.support import solver_images as support
+
 
 CONFIG = load_templates()
 SPECS = {spec.name: spec for spec in CONFIG.templates}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -13,9 +10,8 @@ from rose_bench.solver.grid_detect import GridNotFound, detect_grid, to_pixels
 from rose_bench.solver.oddity import read_scene
 from rose_bench.scoring.grid import Cell, Grid, VisualRegion
 
-_spec = importlib.util.spec_from_file_location("_solver_support", Path(__file__).with_name("solver_support.py"))
-support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(support)
+from tests.support import solver_images as support
+
 
 # (kind, cell_size, rows, cols): both cell-size bands and grid sizes 7..18 (spec §3.1)
 GRIDS = [

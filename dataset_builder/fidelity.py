@@ -1,0 +1,240 @@
+"""Fidelity of a build's scene and task statistics to a reference release (``rose stats``).
+
+Each (subset, attribute) pair is a distribution over scenes: scene attributes come
+from the global-click bridge rows (T1B, one per scene), region attributes from the
+matched local count bridge rows (T2B, one per scene, carrying the T3 region).
+Numeric attributes are binned on fixed edges, so a table means the same thing for
+every build.  For each pair we report the total-variation distance (TVD) between
+build and reference, a permutation p-value (scene labels shuffled between the two
+samples, seeded) and the means of numeric attributes.
+
+An attribute is *outside the noise band* when p < ALPHA.  With m attributes about
+ALPHA*m fall outside by chance; the verdict fails when the count is improbable
+under that chance model (binomial tail < ALPHA overall, or < SUBSET_ALPHA within one
+subset).  Attributes are correlated, so the rule is a screen, not an exact test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rose_bench.scoring.contract import SUBSET_ORDER
+
+ALPHA = 0.05
+SUBSET_ALPHA = 0.01
+DEFAULT_PERMUTATIONS = 2000
+DEFAULT_SEED = 0
+
+RATIO_EDGES = (0.10, 0.15, 0.20, 0.30)
+CELL_COUNT_EDGES = (10, 20, 30, 45)
+LONG_SIDE_EDGES = (500, 700, 900, 1200, 1600, 2000)
+BORDER_SHARE_EDGES = (1e-9, 0.5)
+
+
+def _bin(value: float, edges: Sequence[float]) -> str:
+    """Label of the half-open bin [edge_i, edge_i+1) holding ``value``."""
+    for i, edge in enumerate(edges):
+        if value < edge:
+            return f"<{edges[0]:g}" if i == 0 else f"{edges[i - 1]:g}-{edge:g}"
+    return f">={edges[-1]:g}"
+
+
+def _cells(row: Mapping[str, Any]) -> list[tuple[int, int]]:
+    return [(int(r), int(c)) for r, c in row.get("target_cells") or []]
+
+
+def _border_share(row: Mapping[str, Any]) -> float:
+    cells = _cells(row)
+    rows, cols = int(row["rows"]), int(row["cols"])
+    on_border = sum(r in (1, rows) or c in (1, cols) for r, c in cells)
+    return on_border / len(cells) if cells else 0.0
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One compared distribution: ``level`` says which bridge row carries it."""
+
+    name: str
+    level: str  # "scene" (T1B rows) or "region" (T2B rows)
+    category: Callable[[Mapping[str, Any]], str]
+    value: Callable[[Mapping[str, Any]], float] | None = None  # numeric attributes: for the means
+    subsets: tuple[str, ...] = SUBSET_ORDER
+
+
+ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("grid_size_profile", "scene", lambda r: str(r["grid_size_profile"])),
+    Attribute("rows", "scene", lambda r: str(r["rows"]), lambda r: float(r["rows"])),
+    Attribute("cols", "scene", lambda r: str(r["cols"]), lambda r: float(r["cols"])),
+    Attribute("cell_size", "scene", lambda r: str(r["cell_size"]), lambda r: float(r["cell_size"])),
+    Attribute("image_long_side", "scene", lambda r: _bin(max(r["image_width"], r["image_height"]), LONG_SIDE_EDGES),
+              lambda r: float(max(r["image_width"], r["image_height"]))),
+    Attribute("target_count", "scene", lambda r: str(r["global_target_count"]), lambda r: float(r["global_target_count"])),
+    Attribute("target_border_share", "scene", lambda r: _bin(_border_share(r), BORDER_SHARE_EDGES), _border_share),
+    Attribute("emoji_category", "scene", lambda r: str(r.get("h2_label")),
+              subsets=("ROSE-EmojiStyle", "ROSE-EmojiContent")),
+    Attribute("glyph_similarity_level", "scene", lambda r: str(r.get("similarity_level")), subsets=("ROSE-ChineseGlyph",)),
+    Attribute("region_type", "region", lambda r: str(r["region_type"])),
+    Attribute("region_case", "region", lambda r: str(r["region_case"])),
+    Attribute("region_ratio", "region", lambda r: _bin(float(r["region_ratio"]), RATIO_EDGES), lambda r: float(r["region_ratio"])),
+    Attribute("region_cell_count", "region", lambda r: _bin(int(r["region_cell_count"]), CELL_COUNT_EDGES),
+              lambda r: float(r["region_cell_count"])),
+    Attribute("difficulty", "region", lambda r: str(r["difficulty"])),
+    Attribute("region_case_x_difficulty", "region", lambda r: f"{r['region_case']}|{r['difficulty']}"),
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    subset: str
+    attribute: str
+    n_build: int
+    n_reference: int
+    tvd: float
+    p_value: float
+    mean_build: float | None
+    mean_reference: float | None
+
+    @property
+    def outside(self) -> bool:
+        return self.p_value < ALPHA
+
+
+@dataclass(frozen=True)
+class Verdict:
+    comparisons: tuple[Comparison, ...]
+    outside: int
+    tail_p: float
+    subset_outside: dict[str, int]
+    subset_tail_p: dict[str, float]
+
+    @property
+    def passed(self) -> bool:
+        return self.tail_p >= ALPHA and all(p >= SUBSET_ALPHA for p in self.subset_tail_p.values())
+
+
+def binomial_tail(k: int, m: int, p: float = ALPHA) -> float:
+    """P(X >= k) for X ~ Binomial(m, p)."""
+    return float(sum(math.comb(m, i) * p**i * (1 - p) ** (m - i) for i in range(k, m + 1)))
+
+
+def tvd_and_p(a: Sequence[str], b: Sequence[str], rng: np.random.Generator, permutations: int) -> tuple[float, float]:
+    """Total-variation distance of two categorical samples and its permutation p-value."""
+    labels = sorted(set(a) | set(b))
+    index = {label: i for i, label in enumerate(labels)}
+    codes = np.fromiter((index[x] for x in (*a, *b)), dtype=np.int64, count=len(a) + len(b))
+    n_a, n_b, k = len(a), len(b), len(labels)
+
+    def tvd(first: np.ndarray) -> np.ndarray:
+        """TVD for each row of a boolean membership matrix (True = sample a)."""
+        onehot = np.zeros((codes.size, k))
+        onehot[np.arange(codes.size), codes] = 1.0
+        count_a = first.astype(float) @ onehot
+        count_b = onehot.sum(axis=0) - count_a
+        return 0.5 * np.abs(count_a / n_a - count_b / n_b).sum(axis=-1)
+
+    membership = np.zeros(codes.size, dtype=bool)
+    membership[:n_a] = True
+    observed = float(tvd(membership[None, :])[0])
+    shuffled = np.argsort(rng.random((permutations, codes.size)), axis=1) < n_a
+    null = tvd(shuffled)
+    p = (1 + int(np.sum(null >= observed - 1e-12))) / (permutations + 1)
+    return observed, p
+
+
+def compare(
+    build: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+    reference: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+    *,
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = DEFAULT_SEED,
+) -> Verdict:
+    """Compare ``{level: {subset: rows}}`` of a build against the same of a reference."""
+    rng = np.random.default_rng(seed)
+    comparisons = []
+    for subset in SUBSET_ORDER:
+        for attr in ATTRIBUTES:
+            if subset not in attr.subsets:
+                continue
+            rows_b = build.get(attr.level, {}).get(subset, ())
+            rows_r = reference.get(attr.level, {}).get(subset, ())
+            if not rows_b or not rows_r:
+                continue
+            tvd, p = tvd_and_p([attr.category(r) for r in rows_b], [attr.category(r) for r in rows_r], rng, permutations)
+            mean = (lambda rows: float(np.mean([attr.value(r) for r in rows]))) if attr.value else None
+            comparisons.append(Comparison(
+                subset, attr.name, len(rows_b), len(rows_r), tvd, p,
+                mean(rows_b) if mean else None, mean(rows_r) if mean else None,
+            ))
+    outside = sum(c.outside for c in comparisons)
+    per_subset = {s: [c for c in comparisons if c.subset == s] for s in SUBSET_ORDER}
+    per_subset = {s: cs for s, cs in per_subset.items() if cs}
+    return Verdict(
+        tuple(comparisons),
+        outside,
+        binomial_tail(outside, len(comparisons)) if comparisons else 1.0,
+        {s: sum(c.outside for c in cs) for s, cs in per_subset.items()},
+        {s: binomial_tail(sum(c.outside for c in cs), len(cs)) for s, cs in per_subset.items()},
+    )
+
+
+def _fmt_mean(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def table_rows(verdict: Verdict) -> list[list[str]]:
+    header = ["subset", "attribute", "n build", "n ref", "TVD", "p", "mean build", "mean ref", "outside"]
+    body = [
+        [c.subset, c.attribute, str(c.n_build), str(c.n_reference), f"{c.tvd:.3f}", f"{c.p_value:.3f}",
+         _fmt_mean(c.mean_build), _fmt_mean(c.mean_reference), "*" if c.outside else ""]
+        for c in verdict.comparisons
+    ]
+    return [header, *body]
+
+
+def summary_line(verdict: Verdict) -> str:
+    m = len(verdict.comparisons)
+    state = "PASS" if verdict.passed else "FAIL"
+    worst = min(verdict.subset_tail_p.items(), key=lambda kv: kv[1], default=("-", 1.0))
+    return (f"{state}: {verdict.outside} of {m} attributes outside the {1 - ALPHA:.0%} noise band "
+            f"(about {ALPHA * m:.1f} expected by chance; binomial tail p = {verdict.tail_p:.3f}; "
+            f"least likely subset {worst[0]}: {verdict.subset_outside.get(worst[0], 0)} outside, tail p = {worst[1]:.3f})")
+
+
+def to_text(verdict: Verdict) -> str:
+    rows = table_rows(verdict)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join([*lines, "", summary_line(verdict)]) + "\n"
+
+
+def to_markdown(verdict: Verdict) -> str:
+    rows = table_rows(verdict)
+    out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join([*out, "", summary_line(verdict)]) + "\n"
+
+
+def to_json(verdict: Verdict, *, permutations: int, seed: int) -> dict[str, Any]:
+    return {
+        "passed": verdict.passed,
+        "alpha": ALPHA,
+        "subset_alpha": SUBSET_ALPHA,
+        "permutations": permutations,
+        "seed": seed,
+        "outside": verdict.outside,
+        "attributes": len(verdict.comparisons),
+        "binomial_tail_p": verdict.tail_p,
+        "subset_outside": verdict.subset_outside,
+        "subset_binomial_tail_p": verdict.subset_tail_p,
+        "comparisons": [
+            {"subset": c.subset, "attribute": c.attribute, "n_build": c.n_build, "n_reference": c.n_reference,
+             "tvd": c.tvd, "p_value": c.p_value, "mean_build": c.mean_build, "mean_reference": c.mean_reference,
+             "outside": c.outside}
+            for c in verdict.comparisons
+        ],
+    }

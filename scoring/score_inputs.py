@@ -1,0 +1,119 @@
+"""Reading the inputs of ``rose score``: where the metadata is, its rows, the prediction rows.
+
+Metadata may come from
+* the official layout ``<dataset_root>/metadata_<split>.jsonl``;
+* a rose-bench build directory (``<dir>/data/<main config>/<split>-*.parquet``);
+* a single ``.jsonl`` or ``.parquet`` file (``--metadata``).
+
+Coverage rules are the official evaluator's (protocol §8.6): metadata rows of
+other splits are dropped (rows without ``split`` are kept), item ids must be
+unique, every prediction names one item once.  Every problem is an
+``InputError`` naming file, line and field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .contract import BUILD_DATA_DIR, MAIN_CONFIGS, OFFICIAL_METADATA_NAME, build_shards
+from .io import InputError, iter_jsonl, parquet_rows
+
+__all__ = ["read_parquet_metadata", "resolve_metadata", "load_metadata", "load_predictions"]
+
+
+def read_parquet_metadata(path: Path) -> list[dict]:
+    """The metadata rows of a build's Parquet shard (the embedded image column is not read)."""
+    try:
+        return list(parquet_rows(path, skip=("image",)))
+    except Exception as exc:  # pyarrow raises several unrelated types for bad files
+        raise InputError(path, f"cannot read Parquet ({exc})", fix="pass a Parquet file written by `rose build`") from None
+
+
+def _metadata_file(path: Path) -> tuple[Path, list[Path]]:
+    if not path.is_file():
+        raise InputError(path, "metadata file not found", fix="pass an existing .jsonl or .parquet file")
+    if path.suffix not in (".jsonl", ".parquet"):
+        raise InputError(path, "unsupported metadata file type", fix="pass a .jsonl or .parquet file")
+    return path, [path]
+
+
+def _dataset_root(root: Path, split: str) -> tuple[Path, list[Path]]:
+    if not root.is_dir():
+        raise InputError(root, "dataset root is not a directory", fix="pass the dataset directory")
+    official = root / OFFICIAL_METADATA_NAME.format(split=split)
+    if official.is_file():
+        return official, [official]
+    if (root / BUILD_DATA_DIR).is_dir():
+        shards = [shard for folder in MAIN_CONFIGS for shard in build_shards(root, folder, split)]
+        if not shards:
+            raise InputError(
+                root / BUILD_DATA_DIR, f"no {split}-*.parquet shards under {MAIN_CONFIGS[0]}..{MAIN_CONFIGS[-1]}",
+                fix=f"build the dataset with a {split} split or choose --split accordingly",
+            )
+        return root, shards
+    raise InputError(
+        root, f"neither {official.name} nor a {BUILD_DATA_DIR}/ folder of Parquet shards",
+        fix="pass the official dataset root, a `rose build` output directory, or --metadata FILE",
+    )
+
+
+def resolve_metadata(
+    *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
+) -> tuple[Path, list[Path]]:
+    """(path recorded in the summary, files to read) for the chosen metadata source."""
+    if metadata is not None and dataset_root is not None:
+        raise InputError("--metadata", "both --metadata and --dataset_root given", fix="pass only one of them")
+    if metadata is not None:
+        path = Path(metadata).expanduser().resolve()
+        return _dataset_root(path, split) if path.is_dir() else _metadata_file(path)
+    if dataset_root is None:
+        raise InputError(
+            "--dataset_root", "no metadata source given",
+            fix="pass --dataset_root (official layout or a `rose build` directory) or --metadata FILE",
+        )
+    return _dataset_root(Path(dataset_root).expanduser().resolve(), split)
+
+
+def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[str, dict]]:
+    """Rows of ``split`` (rows without ``split`` kept, as officially) and the id index."""
+    rows: list[dict] = []
+    where: dict[str, str] = {}
+    for path in files:
+        if path.suffix == ".parquet":
+            located = [(f"{path} (row {i})", None, r) for i, r in enumerate(read_parquet_metadata(path), start=1)]
+        else:
+            located = [(f"{path}", line, r) for line, r in iter_jsonl(path)]
+        for source, line, row in located:
+            if str(row.get("split", split)) != split:
+                continue
+            item_id = row.get("item_id")
+            if item_id is None:
+                raise InputError(source, "metadata row has no item_id", line=line, field="item_id",
+                                 fix="every metadata row needs a unique item_id")
+            key = str(item_id)
+            if key in where:
+                raise InputError(source, f"duplicate item_id {key!r} (first at {where[key]})", line=line,
+                                 field="item_id", fix="item_id must be unique within a split")
+            where[key] = source if line is None else f"{source}:{line}"
+            rows.append(row)
+    index = {str(r["item_id"]): r for r in rows}
+    return rows, index
+
+
+def load_predictions(path: Path) -> tuple[list[dict], dict[str, dict]]:
+    """All prediction rows and the id index; duplicate or missing ids are errors."""
+    rows: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, row in iter_jsonl(path):
+        item_id = row.get("item_id")
+        if item_id is None:
+            raise InputError(path, "prediction row has no item_id", line=line, field="item_id",
+                             fix='write {"item_id": ..., "raw_text": ...} per line')
+        key = str(item_id)
+        if key in first_line:
+            raise InputError(path, f"duplicate item_id {key!r} (first on line {first_line[key]})", line=line,
+                             field="item_id", fix="keep exactly one prediction per item")
+        first_line[key] = line
+        rows.append(row)
+    return rows, {str(r["item_id"]): r for r in rows}
