@@ -8,6 +8,8 @@
   .pth; no flag needed).  ``data_source``: which dataset the tasks read
   (``ROSE_BENCH_DATA`` / ``ROSE_BENCH_REVISION``, default ``./rose-bench``).
 * ``prompting``: the reference runner's prompt (prompt_global, image, prompt_local).
-* ``metrics``: ``process_results`` -> ``scoring.item.score_item``; aggregations ->
-  ``scoring.aggregate`` (macro over subsets).  ``convert``: ``rose lmms-to-predictions``.
+* ``metrics``: ``process_results`` -> ``scoring.item.score_item``; one aggregation hook
+  per figure of ``scoring.figures`` (macro over subsets).  ``task_yaml``: the YAMLs'
+  ``metric_list`` blocks, rendered from the same table.  ``convert``: samples ->
+  predictions (``rose lmms-to-predictions``).
 """

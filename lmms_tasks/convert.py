@@ -1,6 +1,6 @@
 """lmms-eval samples JSONL -> ROSE prediction rows (the command line is ``rose lmms-to-predictions``).
 
-The predictions file is what the reference runner writes (spec §10) and what
+The predictions file is what the reference runner writes (protocol §10) and what
 ``rose score`` reads, so a model run through lmms-eval can be submitted and
 re-scored with the official tables.  Per sample:
 
@@ -21,7 +21,7 @@ from rose_bench.scoring.io import InputError, read_jsonl
 
 from .metrics import LMMS_FAILURE_PREFIXES, PAYLOAD_METRIC
 
-# Record layout of the reference runner (spec §10), minus the optional raw_response.
+# Record layout of the reference runner (protocol §10), minus the optional raw_response.
 PREDICTION_FIELDS: tuple[str, ...] = (
     "item_id", "scene_id", "image_id", "model", "rose_subset", "rose_split", "split", "primitive_type",
     "task_template", "task_mode", "region_type", "region_case", "cue_type", "difficulty", "raw_text", "error",

@@ -22,10 +22,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from rose_bench.hub import is_hub_repo_id
+from rose_bench.scoring.completeness import check_complete
+from rose_bench.scoring.contract import CARD_NAME, DATASET_NAME, SPLITS, TEMPLATE_CONFIGS
+from rose_bench.scoring.io import InputError
 
 DATA_ENV = "ROSE_BENCH_DATA"
 REVISION_ENV = "ROSE_BENCH_REVISION"
-DEFAULT_DATA = "rose-bench"
+DEFAULT_DATA = DATASET_NAME
 
 
 
@@ -47,11 +50,15 @@ def resolve(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -
                 f"{REVISION_ENV}={revision!r} is set but {DATA_ENV} is the local build {local}, which has no revisions "
                 f"(fix: unset {REVISION_ENV}, or set {DATA_ENV} to a Hub dataset id)"
             )
-        if not (local / "README.md").is_file():
+        if not (local / CARD_NAME).is_file():
             raise DataSourceError(
                 f"{local} is not a rose-bench build (no README.md with dataset configs) "
                 f"(fix: point {DATA_ENV} at a directory written by 'rose build --out DIR')"
             )
+        try:  # a build that lost a shard or rows would load silently smaller
+            check_complete(local, TEMPLATE_CONFIGS.values(), SPLITS)
+        except InputError as exc:
+            raise DataSourceError(str(exc)) from None
         return str(local), {}
     if not (raw and is_hub_repo_id(value)):
         where = f"{DATA_ENV}={raw!r}" if raw else f"{DATA_ENV} is unset, so the default ./{DEFAULT_DATA}"

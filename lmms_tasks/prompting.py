@@ -1,4 +1,4 @@
-"""What the model sees: the reference runner's single user turn (spec §10).
+"""What the model sees: the reference runner's single user turn (protocol §10).
 
 Chat models (``openai``, vLLM/SGLang chat, ...) get ``doc_to_messages``: text
 ``prompt_global.strip()``, then the row's own image, then text

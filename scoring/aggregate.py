@@ -44,10 +44,10 @@ PRIMARY_COLUMNS: tuple[str, ...] = (
     "G-Cnt", "L-Cnt", "L-Clk", "V-Clk", "Excl-CS", "Glyph", "Emoji", "Pixel", "Avg.", "VALID",
 )
 _PRIMARY_TEMPLATE_COLUMN = dict(zip(TEMPLATE_ORDER, PRIMARY_COLUMNS[:5], strict=True))
-_SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {
-    "Glyph": ("ROSE-ChineseGlyph",),
-    "Emoji": ("ROSE-EmojiStyle", "ROSE-EmojiContent"),
-    "Pixel": ("ROSE-PixelEdit", "ROSE-PixelContent"),
+_SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {  # primary-table columns: ChineseGlyph | the two Emoji | the two Pixel
+    "Glyph": SUBSET_ORDER[:1],
+    "Emoji": SUBSET_ORDER[1:3],
+    "Pixel": SUBSET_ORDER[3:5],
 }
 
 

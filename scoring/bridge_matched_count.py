@@ -12,8 +12,16 @@ from collections import defaultdict
 from typing import Any, Mapping, Optional, Sequence
 
 from . import contract as C
-from .bridge_pipeline import BridgeError, BridgeResult, BridgeSpec, clean_action, is_one, macro_summary, main_indexes
-from .bridge_pipeline import run_bridge
+from .bridge_pipeline import (
+    BridgeError,
+    BridgeResult,
+    BridgeSpec,
+    clean_action,
+    is_one,
+    macro_summary,
+    main_indexes,
+    run_bridge,
+)
 from .numeric import difference, mean
 
 __all__ = [

@@ -5,11 +5,11 @@ same steps; a :class:`BridgeSpec` supplies only what differs:
 
 1. score every bridge item that has a prediction with the main per-item scorer
    (`item.score_item`), in item_id order, after the coverage checks;
-2. append the spec's extra fields to each scored row and pair it with the
+2. append the bridge's extra fields to each scored row and pair it with the
    model's main per-item row of the same scene (in place);
 3. summarise per subset, then an equal-weight mean over subsets
    ("macro_equal_subset"; the pooled item mean is kept as "micro_pooled");
-4. the paper-table row (percent) and the spec's extra summary sections.
+4. the paper-table row (percent) and the bridge's extra summary sections.
 
 Key names, orders and None conventions follow the official analysis scripts so
 outputs can be compared file for file.  Output file names are chosen at the
@@ -75,8 +75,8 @@ class BridgeResult:
     rows: list[dict]  # scored, paired per-item rows
     summary: dict
     paper: dict  # the paper-table row (percent)
-    row_sets: dict[str, list[dict]] = field(default_factory=dict)  # "error_cases" and the spec's selections
-    tables: dict[str, list[dict]] = field(default_factory=dict)  # "by_subset" and the spec's tables
+    row_sets: dict[str, list[dict]] = field(default_factory=dict)  # "error_cases" and the bridge's selections
+    tables: dict[str, list[dict]] = field(default_factory=dict)  # "by_subset" and the bridge's tables
 
 
 def is_one(value: Any) -> bool:

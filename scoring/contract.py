@@ -79,7 +79,7 @@ TARGET_RULE = "ODD_FROM_MAJORITY"
 # --------------------------------------------------------------------------- size limits of any input
 # Every size read from text, metadata or pixels is checked against these before any work
 # proportional to it.  They sit far above ROSE v0.1 (grids of at most 18x18 cells, images of at most
-# 2368 px per side; spec §3.1), so they only refuse inputs that are not ROSE items.
+# 2368 px per side; protocol §3.1), so they only refuse inputs that are not ROSE items.
 MAX_GRID_ROWS = 100  # rows of a grid (metadata ``rows``, region rows, grids seen in an image)
 MAX_GRID_COLS = 100  # columns likewise
 MAX_IMAGE_SIDE = 8192  # pixels per image side

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import aggregate as agg
-from .contract import MAIN_CONFIGS, SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .contract import SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
 from .io import InputError, atomic_dir, write_csv, write_json, write_jsonl
 from .item import score_item
 from .models import display_model_name, infer_model
@@ -42,8 +42,6 @@ __all__ = [
 
 EVALUATOR_NAME = "ROSE release evaluator v1"
 DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
-# template folders of a build directory that make up the main benchmark
-BUILD_TEMPLATE_CONFIGS: tuple[str, ...] = MAIN_CONFIGS
 
 OUTPUT_FILES: tuple[str, ...] = (
     "per_item_eval.jsonl",

@@ -1,6 +1,6 @@
 """The strict ROSE answer grammar: parse model text, format canonical answers.
 
-Behaviour is the published v0.1 evaluator's, corner for corner (spec §6):
+Behaviour is the published v0.1 evaluator's, corner for corner (protocol §6):
 case-insensitive tokens, ``;`` splitting with empty parts dropped, no lenient
 extraction from prose.  Every step is a full match of a bounded token or a
 single split, so parsing is linear in the length of the text.

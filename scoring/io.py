@@ -16,7 +16,6 @@ private 0600 / 0700 of ``mkstemp`` / ``mkdtemp``.
 
 from __future__ import annotations
 
-from .errors import UsageError
 import csv
 import json
 import os
@@ -26,10 +25,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
+from .errors import UsageError
+
 __all__ = [
     "InputError",
     "JSONL_ENCODING",
     "normal_permissions",
+    "parse_jsonl",
     "jsonl_lines",
     "iter_jsonl",
     "read_jsonl",
@@ -79,6 +81,9 @@ class InputError(UsageError):
 # --------------------------------------------------------------------------- reading
 
 
+Entry = tuple[int, Any, Optional[str]]  # (line number, value or None, error or None)
+
+
 def _parse_line(text: str) -> tuple[Any, Optional[str]]:
     try:
         return json.loads(text), None
@@ -86,9 +91,22 @@ def _parse_line(text: str) -> tuple[Any, Optional[str]]:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
     except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
         return None, f"invalid JSON ({exc})"
+    except RecursionError:
+        return None, "invalid JSON (nested too deeply)"
 
 
-def jsonl_lines(path: Path | str) -> Iterator[tuple[int, Any, Optional[str]]]:
+def _entries(lines: Iterable[str]) -> Iterator[Entry]:
+    for line_no, line in enumerate(lines, start=1):
+        if line.strip():
+            yield (line_no, *_parse_line(line))
+
+
+def parse_jsonl(text: str) -> Iterator[Entry]:
+    """The JSONL policy on text already in memory (e.g. decompressed or taken from an archive)."""
+    return _entries(text.removeprefix("\ufeff").split("\n"))
+
+
+def jsonl_lines(path: Path | str) -> Iterator[Entry]:
     """``(line number, value, None)`` or ``(line number, None, error)`` per non-blank line.
 
     Content errors are yielded, not raised, so a caller can list them all; a
@@ -99,9 +117,7 @@ def jsonl_lines(path: Path | str) -> Iterator[tuple[int, Any, Optional[str]]]:
         raise InputError(path, "file not found" if not path.exists() else "not a file", fix="pass an existing JSONL file")
     try:
         with path.open("r", encoding=JSONL_ENCODING) as handle:
-            for line_no, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield (line_no, *_parse_line(line))
+            yield from _entries(handle)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
 

@@ -1,4 +1,4 @@
-"""Score one prediction against one metadata row: the per-item record of spec §7.
+"""Score one prediction against one metadata row: the per-item record of protocol §7.
 
 The record has exactly the official evaluator's keys, order, value types and
 None/0 conventions, so ``per_item_eval.jsonl`` files from either tool can be
@@ -21,15 +21,14 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
+from .contract import T2, T3, T4, T5
 from .grammar import CLICK, CLICK_COUNT, COUNT, parse_answer
 from .grid import Cell, Grid, Region, keys_string_sorted, parse_cells, region_from_params
 
 __all__ = ["ITEM_FIELDS", "score_item", "region_of", "metadata_dict"]
 
 # Templates on which "answered the global question instead" is diagnosed (§7.5).
-_LOCAL_TEMPLATES = frozenset(
-    {"T2_COUNT_LOCAL_NUMERIC", "T3_CLICK_LOCAL_NUMERIC", "T4_CLICK_VISUAL_REGION", "T5_CLICK_COUNT_EXCLUSION"}
-)
+_LOCAL_TEMPLATES = frozenset({T2, T3, T4, T5})
 _NO_API_ERROR = frozenset({None, "", "None"})
 
 ITEM_FIELDS: tuple[str, ...] = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .completeness import check_complete
 from .contract import BUILD_DATA_DIR, MAIN_CONFIGS, OFFICIAL_METADATA_NAME, build_shards
 from .io import InputError, iter_jsonl, parquet_rows
 
@@ -45,6 +46,7 @@ def _dataset_root(root: Path, split: str) -> tuple[Path, list[Path]]:
     if official.is_file():
         return official, [official]
     if (root / BUILD_DATA_DIR).is_dir():
+        check_complete(root, MAIN_CONFIGS, [split])  # a build that lost a shard or rows is refused
         shards = [shard for folder in MAIN_CONFIGS for shard in build_shards(root, folder, split)]
         if not shards:
             raise InputError(

@@ -17,6 +17,7 @@ from . import contract as C
 from .grammar import EXPECTED_OUTPUT_FORMAT, TASK_MODES, format_answer
 from .grid import Cell, Grid, Region, keys_numeric, parse_cell, parse_cells, region_from_params
 from .render_style import GLYPH_FONT_RATIO, glyph_font_size
+from .row_schema import FIELD
 from .validate_schema import PARAM_FIELDS
 
 __all__ = ["from_parquet_form", "metadata_semantics"]
@@ -117,7 +118,7 @@ def _check_image_size(item: _Item, p: Found) -> None:
     if item.grid and cell_size:
         _expect(p, "/image_width", _int(item.row, "image_width"), item.grid.cols * cell_size, "cols * cell_size")
         _expect(p, "/image_height", _int(item.row, "image_height"), item.grid.rows * cell_size, "rows * cell_size")
-    if cell_size and item.row.get("rose_subset") == "ROSE-ChineseGlyph":
+    if cell_size and item.row.get("rose_subset") in (FIELD["font_size"].subsets or ()):
         _expect(p, "/font_size", _int(item.row, "font_size"), glyph_font_size(cell_size),
                 f"floor({GLYPH_FONT_RATIO} * cell_size)")
 

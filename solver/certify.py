@@ -24,6 +24,7 @@ from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEMPLATES
 from rose_bench.scoring.item import score_item
 
+from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, build_shards
 from .grid_detect import GridNotFound, ImageTooLarge, detect_grid, open_image, to_pixels
 from .policies import Policy, get_policy
@@ -89,6 +90,7 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
     build_dir = Path(build_dir)
     if not (build_dir / "data").is_dir():
         raise CertifyError(f"{build_dir}: no data/ folder (fix: point at a directory written by 'rose build --out')")
+    check_complete(build_dir, configs, splits)  # a build that lost a shard or rows is refused, not certified
     for config in configs:
         for split in splits:
             for shard in build_shards(build_dir, config, split):

@@ -43,6 +43,7 @@ SUBCOMMANDS: dict[str, str] = {
     "build": "rose_bench.cli.build",
     "export-official": "rose_bench.cli.export_official",
     "publish": "rose_bench.cli.publish",
+    "stats": "rose_bench.cli.stats",
     "demo": "rose_bench.cli.demo",
     "human": "rose_bench.human.cli",
     "submission": "rose_bench.leaderboard.create",

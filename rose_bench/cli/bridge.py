@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from rose_bench.scoring.bridge_files import output_groups
+from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.contract import SPLITS, T1B, T2B, TEMPLATE_CONFIGS, build_shards
 from rose_bench.scoring.io import InputError, read_jsonl
+from rose_bench.scoring.numeric import format_percent
 from rose_bench.scoring.paths import check_output
 
 from .args import int_range, official_flag
@@ -81,6 +83,7 @@ def metadata_files(path: Path, config: str, split: str) -> list[Path]:
         official = path / f"metadata_{split}.jsonl"
         if official.is_file():
             return [official]
+        check_complete(path, [config], [split])
         shards = build_shards(path, config, split)
         if shards:
             return shards
@@ -151,7 +154,7 @@ def _print_summary(args: argparse.Namespace, result: BridgeResult) -> None:
             print(f"  {key:<28} {_show(value)}")
     if args.bridge == "global-click":
         d = s["bridge_deltas"]
-        pct = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}%"  # noqa: E731
+        pct = lambda v: format_percent(v, args.digits, "%")  # noqa: E731
         print(f"  {'V-Clk (main T4)':<28} {pct(d['V-Clk'])}")
         print(f"  {'delta C->G / G->V':<28} {pct(d['delta_C_to_G'])} / {pct(d['delta_G_to_V'])}")
     if args.main_per_item and not paired:

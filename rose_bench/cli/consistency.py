@@ -9,6 +9,7 @@ from pathlib import Path
 from rose_bench.scoring.consistency import consistency_bundle, latex_rows, percent_rows
 from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.io import InputError, read_jsonl
+from rose_bench.scoring.numeric import format_percent
 from rose_bench.scoring.paths import check_output
 
 from .args import int_range, official_flag
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         csv={f"scene_consistency_{split}.csv": percent_rows(bundle, args.digits)},
         text={f"scene_consistency_{split}_rows.tex": latex_rows(bundle, args.digits)},
     )
-    show = lambda v: "--" if v is None else f"{100 * v:.{args.digits}f}%"  # noqa: E731
+    show = lambda v: format_percent(v, args.digits, "%")  # noqa: E731
     for rec in bundle["models"]:
         macro = rec["macro_equal_subset"]
         print(

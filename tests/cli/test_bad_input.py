@@ -259,7 +259,8 @@ def _solve_bomb(tmp, env):
 def _certify_corrupt(tmp, env):
     b = env.build(tmp / "B")
     shard = build_shards(b, "t1", "test")[0]
-    shard.write_bytes(shard.read_bytes()[: 200])
+    data = shard.read_bytes()
+    shard.write_bytes(data[:-8] + b"\0" * 8)  # same size, footer destroyed: only pyarrow can tell
     return ["certify", b]
 
 
@@ -453,3 +454,52 @@ def test_score_replaces_its_own_earlier_output_without_overwrite(tmp_path: Path)
     assert rose("score", "--metadata", meta, "--predictions", preds, "--out-dir", out, "--quiet").code == 0
     assert rose("score", "--metadata", meta, "--predictions", preds, "--out_dir", out, "--quiet").code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.jsonl", "out", "preds.jsonl"]
+
+
+# --------------------------------------------------------------------------- 10.4: rose serve
+
+
+def test_serve_answers_a_deeply_nested_body_with_400_and_keeps_serving(tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    from tests.support.lmms import rose_serve
+
+    with rose_serve("solver", tmp_path / "serve.log") as url:
+        body = ("[" * 200_000 + "]" * 200_000).encode("ascii")
+        request = urllib.request.Request(f"{url}/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=60)
+        assert caught.value.code == 400
+        assert "error" in json.loads(caught.value.read().decode("utf-8"))
+        with urllib.request.urlopen(f"{url}/models", timeout=60) as reply:
+            assert reply.status == 200
+
+
+def test_serve_takes_a_burst_of_connections_without_resets(tmp_path: Path) -> None:
+    """64 clients connect at once (the standard library's backlog of 5 reset most of them)."""
+    import threading
+    import urllib.request
+
+    from tests.support.lmms import rose_serve
+
+    outcomes: list[object] = []
+    with rose_serve("solver", tmp_path / "serve.log") as url:
+        barrier = threading.Barrier(64)
+
+        def get() -> None:
+            barrier.wait()
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=60) as reply:
+                    outcomes.append(reply.status)
+            except Exception as exc:  # noqa: BLE001 - the outcome under test
+                outcomes.append(exc)
+
+        threads = [threading.Thread(target=get) for _ in range(64)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert [o for o in outcomes if o not in (200, 503)] == []
+    assert len(outcomes) == 64

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from rose_bench.lmms_tasks import metrics, task_yaml
+from rose_bench.scoring.contract import COMPOSITE_CONFIGS, SPLITS
 from rose_bench.scoring.figures import FIGURE, FIGURES
 
 TASK_FILES = sorted(task_yaml.TASKS_DIR.glob("*.yaml"))
@@ -41,7 +42,8 @@ def test_metric_list_is_the_figure_table(path):
 
 def test_every_task_kind_has_a_yaml_and_every_figure_a_hook():
     kinds = {_load(p).get("dataset_name") for p in TASK_FILES} - {None}
-    assert kinds == set(metrics.TASK_FIGURES)
+    assert kinds == set(metrics.TASK_FIGURES) == set(COMPOSITE_CONFIGS)  # one task per composite config
+    assert {_load(p).get("test_split", "test") for p in TASK_FILES} == set(SPLITS)
     assert set(metrics.TASK_FIGURES["all"]) == {f.name for f in FIGURES}
     for figure in FIGURES:
         hook = getattr(metrics, f"agg_{figure.name}")
