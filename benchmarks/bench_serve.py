@@ -1,6 +1,6 @@
 """`rose serve` throughput and latency at 1, 8 and 64 concurrent clients (prints figures; no assertions).
 
-    python benchmarks/bench_serve.py [--concurrency 1 8 64] [--requests 256] [--seconds 60] [--workers 4]
+    .venv/bin/python -m benchmarks.bench_serve [--concurrency 1 8 64] [--requests 256] [--seconds 60] [--workers 4]
 
 Starts the real `rose serve --policy solver` on 127.0.0.1 (port 0, loopback
 only) and, for each concurrency level, lets that many client threads send
@@ -25,11 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.support
+from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Rectangle, RowRange
 
-from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Rectangle, RowRange  # noqa: E402
-
-from tests.support.chat_requests import Reply, chat_body, item_request, post  # noqa: E402
+from tests.support.chat_requests import Reply, chat_body, item_request, post  # run with -m from the repository root
 
 ROSE = str(Path(sys.executable).with_name("rose"))
 _URL = re.compile(r"http://127\.0\.0\.1:(\d+)/v1")

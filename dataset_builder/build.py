@@ -21,23 +21,15 @@ from tqdm import tqdm
 
 from rose_bench.scoring.contract import image_id, image_path
 
-from .certification import CertificationFailed, certify_checks, solvability_record
-from .options import DEFAULT_SEED, BuildError, BuildOptions, default_workers, parse_subsets
+from .certification import certify_checks, solvability_record
+from .options import DEFAULT_SEED, BuildError, BuildOptions
 from .plan import SubsetPlan, plan_subset
 from .render_pool import RenderJob, RenderPool
 from .sources.base import Source
 from .specs import CONFIG_DIR, config_hash, load_subsets, load_templates
 from .writer import DatasetWriter
 
-__all__ = [
-    "DEFAULT_SEED",
-    "BuildError",
-    "BuildOptions",
-    "CertificationFailed",
-    "default_workers",
-    "parse_subsets",
-    "run_build",
-]
+__all__ = ["run_build", "resolve_sources", "load_choices"]
 
 CHOICES_FILE = CONFIG_DIR / "choices.yaml"
 

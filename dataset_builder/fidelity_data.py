@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rose_bench.scoring.contract import BRIDGE_CONFIGS, T1B, T2B, TEMPLATE_CONFIGS, build_shards
-from rose_bench.scoring.io import InputError
+from rose_bench.scoring.io import InputError, parse_jsonl
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "rose-v0.1"
 LEVEL_OF_TEMPLATE = {T1B: "scene", T2B: "region"}
@@ -65,16 +64,12 @@ def jsonl_rows(path: Path) -> list[dict[str, Any]]:
         raise InputError(path, f"decompresses to more than {MAX_REFERENCE_BYTES} bytes", fix="pass the bridge metadata files only")
     rows = []
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(path, f"invalid JSON ({exc})", line=number, fix="one JSON object per line") from None
+    for number, row, error in parse_jsonl(text):  # the one JSONL policy (a leading BOM is stripped)
+        if error is not None:
+            raise InputError(path, error, line=number, fix="one JSON object per line")
         if not isinstance(row, dict):
             raise InputError(path, "not a JSON object", line=number, fix="one JSON object per line")
         rows.append(row)

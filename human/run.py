@@ -128,9 +128,10 @@ class RunStore:
             _write_atomic(path, self.config.to_json())
             return
         stored = read_config(self.run_dir)
-        differing = [k for k, v in asdict(self.config).items() if asdict(stored)[k] != v]
+        before, now = asdict(stored), asdict(self.config)
+        differing = [k if k == "items" else f"{k} {before[k]!r} (now {now[k]!r})" for k in now if before[k] != now[k]]
         if differing:
-            raise InputError(path, f"this run was started with other {', '.join(differing)}",
+            raise InputError(path, f"this run was started with other {'; '.join(differing)}",
                              fix="resume with the options in run.json, or pass a new --out for a new run")
 
     def _read_answers(self) -> dict[str, dict]:

@@ -87,7 +87,7 @@ def _read_bounded(path: Path, limit: int, what: str) -> bytes:
 
 def _parse_predictions(path: Path, data: bytes) -> list[dict]:
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # the one JSONL policy: a leading BOM is stripped (scoring.io)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
     rows: list[dict] = []

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from . import contract as C
 from .aggregate import table2
-from .bridge_pipeline import BridgeResult, BridgeSpec, clean_action, is_one, main_indexes, run_bridge
+from .bridge_pipeline import BridgeResult, BridgeSpec, clean_action, is_one, main_indexes, mean_over, run_bridge
 from .numeric import difference, mean
 
 __all__ = [
@@ -85,11 +85,6 @@ def pair_global_click(rows: Sequence[dict], main_rows: Sequence[Row]) -> None:
         )
 
 
-def _over(rows: Sequence[Row], key: str) -> Optional[float]:
-    """Mean of ``key`` over ``rows``; None when there are no rows."""
-    return mean(r.get(key) for r in rows) if rows else None
-
-
 def _share(rows: Sequence[Row], test) -> Optional[float]:
     return mean(int(test(r)) for r in rows) if rows else None
 
@@ -103,26 +98,26 @@ def summarize_global_click(rows: Sequence[Row]) -> dict[str, Any]:
     gcnt_ok = [r for r in paired if is_one(r.get("base_gcnt_pass"))]
     out: dict[str, Any] = {
         "n": len(rows),
-        "gclk_pass_rate": _over(rows, "pass"),
-        "gclk_soft": _over(rows, "unified_soft"),
-        "valid_rate": _over(rows, "format_valid"),
-        "api_error_rate": _over(rows, "api_error"),
-        "cardinality_exact_rate": _over(rows, "cardinality_exact"),
-        "cardinality_exact_nonstrict_rate": _over(rows, "cardinality_exact_nonstrict"),
-        "cardinality_mae": _over(rows, "cardinality_abs_error"),
-        "cardinality_bias": _over(rows, "cardinality_error"),
-        "location_exact_given_cardinality": _over(card, "pass"),
-        "click_precision": _over(rows, "click_precision"),
-        "click_recall": _over(rows, "click_recall"),
-        "click_f1_strict": _over(rows, "click_f1_strict"),
-        "click_iou_strict": _over(rows, "click_iou_strict"),
+        "gclk_pass_rate": mean_over(rows, "pass"),
+        "gclk_soft": mean_over(rows, "unified_soft"),
+        "valid_rate": mean_over(rows, "format_valid"),
+        "api_error_rate": mean_over(rows, "api_error"),
+        "cardinality_exact_rate": mean_over(rows, "cardinality_exact"),
+        "cardinality_exact_nonstrict_rate": mean_over(rows, "cardinality_exact_nonstrict"),
+        "cardinality_mae": mean_over(rows, "cardinality_abs_error"),
+        "cardinality_bias": mean_over(rows, "cardinality_error"),
+        "location_exact_given_cardinality": mean_over(card, "pass"),
+        "click_precision": mean_over(rows, "click_precision"),
+        "click_recall": mean_over(rows, "click_recall"),
+        "click_f1_strict": mean_over(rows, "click_f1_strict"),
+        "click_iou_strict": mean_over(rows, "click_iou_strict"),
         "invalid_coordinate_sample_rate": _share(rows, lambda r: (r.get("invalid_coordinate_count") or 0) > 0),
         "duplicate_click_sample_rate": _share(rows, lambda r: (r.get("duplicate_click_count") or 0) > 0),
         "n_cardinality_exact": len(card),
         "n_main_gcnt_matched": len(paired),
         "n_main_gcnt_correct": len(gcnt_ok),
     }
-    gcnt, gclk = _over(paired, "base_gcnt_pass"), _over(paired, "pass")
+    gcnt, gclk = mean_over(paired, "base_gcnt_pass"), mean_over(paired, "pass")
     out.update(
         {
             "gcnt_pass_rate": gcnt,
@@ -133,9 +128,9 @@ def summarize_global_click(rows: Sequence[Row]) -> dict[str, Any]:
             "gcnt_correct_gclk_wrong_rate": _share(
                 paired, lambda r: is_one(r.get("base_gcnt_pass")) and not is_one(r.get("pass"))
             ),
-            "gclk_pass_given_gcnt_correct": _over(gcnt_ok, "pass"),
-            "cardinality_exact_given_gcnt_correct": _over(gcnt_ok, "cardinality_exact"),
-            "click_f1_given_gcnt_correct": _over(gcnt_ok, "click_f1_strict"),
+            "gclk_pass_given_gcnt_correct": mean_over(gcnt_ok, "pass"),
+            "cardinality_exact_given_gcnt_correct": mean_over(gcnt_ok, "cardinality_exact"),
+            "click_f1_given_gcnt_correct": mean_over(gcnt_ok, "click_f1_strict"),
         }
     )
     return out

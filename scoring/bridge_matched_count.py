@@ -9,7 +9,7 @@ target count means the bridge and the main run come from different builds.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
 from . import contract as C
 from .bridge_pipeline import (
@@ -20,6 +20,7 @@ from .bridge_pipeline import (
     is_one,
     macro_summary,
     main_indexes,
+    mean_over,
     run_bridge,
 )
 from .numeric import difference, mean
@@ -136,11 +137,6 @@ def pair_matched_count(rows: Sequence[dict], main_rows: Sequence[Row]) -> None:
         )
 
 
-def _over(rows: Sequence[Row], key: str) -> Optional[float]:
-    """Mean of ``key`` over ``rows``; None when there are no rows."""
-    return mean(r.get(key) for r in rows) if rows else None
-
-
 def _both(row: Row) -> bool:
     return is_one(row.get("pass")) and is_one(row.get("base_lclk_pass"))
 
@@ -161,9 +157,9 @@ def summarize_matched_count(rows: Sequence[Row]) -> dict[str, Any]:
     parsed = [r for r in rows if r.get("pred_count") is not None]
     out: dict[str, Any] = {
         "n": len(rows),
-        "mlcnt_pass_rate": _over(rows, "pass"),
-        "mlcnt_soft": _over(rows, "unified_soft"),
-        "mlcnt_valid_rate": _over(rows, "format_valid"),
+        "mlcnt_pass_rate": mean_over(rows, "pass"),
+        "mlcnt_soft": mean_over(rows, "unified_soft"),
+        "mlcnt_valid_rate": mean_over(rows, "format_valid"),
         "mlcnt_count_mae": mean(r.get("count_mae") for r in parsed),
         "mlcnt_count_bias": mean(r.get("count_bias") for r in parsed),
         "n_main_lclk_matched": len(paired),
@@ -171,30 +167,30 @@ def summarize_matched_count(rows: Sequence[Row]) -> dict[str, Any]:
     }
     if not paired:
         return {**out, **dict.fromkeys(_PAIRED_KEYS)}
-    mlcnt, lclk = _over(paired, "pass"), _over(paired, "base_lclk_pass")
+    mlcnt, lclk = mean_over(paired, "pass"), mean_over(paired, "base_lclk_pass")
     out.update(
         {
             "mlcnt_pass_on_paired": mlcnt,
             "lclk_pass_rate": lclk,
-            "lclk_soft": _over(paired, "base_lclk_soft"),
-            "lclk_valid_rate": _over(paired, "base_lclk_format_valid"),
-            "lclk_cardinality_exact_rate": _over(paired, "base_lclk_cardinality_exact"),
-            "lclk_location_exact_given_cardinality": _over(card, "base_lclk_pass"),
-            "lclk_click_f1_strict": _over(paired, "base_lclk_click_f1_strict"),
+            "lclk_soft": mean_over(paired, "base_lclk_soft"),
+            "lclk_valid_rate": mean_over(paired, "base_lclk_format_valid"),
+            "lclk_cardinality_exact_rate": mean_over(paired, "base_lclk_cardinality_exact"),
+            "lclk_location_exact_given_cardinality": mean_over(card, "base_lclk_pass"),
+            "lclk_click_f1_strict": mean_over(paired, "base_lclk_click_f1_strict"),
             "mlcnt_to_lclk_drop": difference(mlcnt, lclk),
             "both_correct_rate": mean(int(_both(r)) for r in paired),
             "mlcnt_correct_lclk_wrong_rate": mean(int(_count_only(r)) for r in paired),
-            "cross_task_cardinality_consistency_rate": _over(comparable, "cross_task_cardinality_consistent"),
+            "cross_task_cardinality_consistency_rate": mean_over(comparable, "cross_task_cardinality_consistent"),
         }
     )
-    conditioned = _over(count_ok, "base_lclk_pass")
+    conditioned = mean_over(count_ok, "base_lclk_pass")
     out.update(
         {
             "lclk_pass_given_mlcnt_correct": conditioned,
             "transfer_failure_given_mlcnt_correct": None if conditioned is None else 1.0 - conditioned,
-            "lclk_cardinality_exact_given_mlcnt_correct": _over(count_ok, "base_lclk_cardinality_exact"),
-            "lclk_click_f1_given_mlcnt_correct": _over(count_ok, "base_lclk_click_f1_strict"),
-            "lclk_location_exact_given_cardinality_and_mlcnt_correct": _over(count_ok_card, "base_lclk_pass"),
+            "lclk_cardinality_exact_given_mlcnt_correct": mean_over(count_ok, "base_lclk_cardinality_exact"),
+            "lclk_click_f1_given_mlcnt_correct": mean_over(count_ok, "base_lclk_click_f1_strict"),
+            "lclk_location_exact_given_cardinality_and_mlcnt_correct": mean_over(count_ok_card, "base_lclk_pass"),
         }
     )
     return out

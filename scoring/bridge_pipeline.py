@@ -38,6 +38,7 @@ __all__ = [
     "main_indexes",
     "clean_action",
     "is_one",
+    "mean_over",
     "macro_summary",
     "by_known_subset",
     "paper_row",
@@ -81,6 +82,11 @@ class BridgeResult:
 
 def is_one(value: Any) -> bool:
     return value == 1
+
+
+def mean_over(rows: Sequence[Row], key: str) -> Optional[float]:
+    """Mean of ``key`` over ``rows``; None when there are no rows."""
+    return mean(r.get(key) for r in rows) if rows else None
 
 
 def clean_action(row: Row) -> int:

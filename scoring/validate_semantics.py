@@ -280,4 +280,4 @@ def metadata_semantics(row: Row, broken: frozenset[str] = frozenset()) -> Found:
     item = _Item(row, grid, _targets(row, grid, p))
     _check_regions(item, broken, p)
     _check_clicks(item, p)
-    return sorted(set(p), key=lambda x: x[0])
+    return sorted(set(p))  # by pointer, then reason: the same order on every run

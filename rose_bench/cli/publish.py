@@ -34,8 +34,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from rose_bench.dataset_builder.publish import run_publish
 
+    if args.dry_run:  # no Hub calls: anything but a refusal (exit 2) is a bug and shows its traceback
+        run_publish(args.build_dir, args.repo_id, args.version, private=args.private, dry_run=True)
+        return 0
     try:
-        run_publish(args.build_dir, args.repo_id, args.version, private=args.private, dry_run=args.dry_run)
+        run_publish(args.build_dir, args.repo_id, args.version, private=args.private)
     except UsageError:  # a refusal before anything irreversible: exit 2 (the dispatcher reports it)
         raise
     except Exception as exc:  # a Hub or network failure is not a bug of ours: report it plainly, exit 1

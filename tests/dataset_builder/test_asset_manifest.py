@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rose_bench.dataset_builder.sources import emoji, pixel
+from scripts import build_asset_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKS = {"emoji": emoji.PACK_DIR, "pixel": pixel.PACK_DIR}
@@ -96,11 +96,8 @@ def test_emoji_providers_match_their_licences():
 
 
 def test_pack_script_pins_exact_versions():
-    spec = importlib.util.spec_from_file_location("build_asset_pack", ROOT / "scripts" / "build_asset_pack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for name, version in module.PACKAGES.values():
+    for name, version in build_asset_pack.PACKAGES.values():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), (name, version)
         assert not EXCLUDED.search(name), name
     recorded = {(p["package"], p["version"]) for kind in PACKS for p in _manifest(kind)["packages"]}
-    assert recorded <= set(module.PACKAGES.values())
+    assert recorded <= set(build_asset_pack.PACKAGES.values())

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rose_bench import cli
-from rose_bench.dataset_builder.build import CertificationFailed, BuildOptions, run_build
+from rose_bench.dataset_builder.build import BuildOptions, run_build
+from rose_bench.dataset_builder.certification import CertificationFailed
 from rose_bench.dataset_builder.manifest import verify_manifest
 from rose_bench.solver.certify import certify
 from rose_bench.dataset_builder.sources import registry

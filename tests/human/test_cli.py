@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# a mistake here could leave a server running in the test process: fail instead of hanging
+pytestmark = pytest.mark.timeout(120)
+
 from rose_bench.cli import main as rose
 from rose_bench.human.run import RunStore
 from rose_bench.scoring.io import read_jsonl
@@ -19,7 +22,7 @@ from .human_support import build_rows, correct_body, make_config, post_json, sta
 
 def _argv(build: Path, out: Path, *extra: str) -> list[str]:
     return ["human", "--build", str(build), "--split", "dev", "--n", "20", "--annotator", "alice", "--out", str(out),
-            *extra]
+            "--port", "0", *extra]
 
 
 @pytest.mark.parametrize(
@@ -31,7 +34,7 @@ def _argv(build: Path, out: Path, *extra: str) -> list[str]:
         (lambda a: a[:8] + ["not a name"] + a[9:], "invalid annotator name"),
         (lambda a: a[:1] + a[3:], "--build is required"),
         (lambda a: a[:10] + ["@BUILD/run"], "lies inside the input --build"),
-        (lambda a: a[:4] + ["test"] + a[5:], "exceeds the 75 test items"),
+        (lambda a: a[:4] + ["test"] + a[5:6] + ["80"] + a[7:], "exceeds the 75 test items"),
     ],
     ids=["n-too-large", "bad-template", "no-annotator", "bad-annotator", "no-build", "out-inside-build",
          "n-too-large-test"],
@@ -49,7 +52,7 @@ def test_resuming_with_other_options_is_refused(human_build: Path, tmp_path: Pat
     RunStore(run, make_config(human_build, run)).close()
     before = (run / "run.json").read_bytes()
     assert rose(_argv(human_build, run, "--seed", "7")) == 2
-    assert "started with other items, seed" in capsys.readouterr().err
+    assert "started with other seed 0 (now 7); items" in capsys.readouterr().err
     assert (run / "run.json").read_bytes() == before
 
 
@@ -63,7 +66,7 @@ def test_a_busy_port_is_a_usage_error(human_build: Path, tmp_path: Path, capsys)
 
 def test_stop_and_resume_lose_and_repeat_nothing(human_build: Path, tmp_path: Path) -> None:
     rows = build_rows(human_build)
-    argv = _argv(human_build, tmp_path / "run", "--port", "0")
+    argv = _argv(human_build, tmp_path / "run")
     seen = []
     for session in range(2):
         proc, url = start_cli(argv)

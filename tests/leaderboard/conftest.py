@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -58,19 +56,3 @@ def make_bundle(build: Path, tmp_path: Path) -> Callable[..., Path]:
         return write_bundle(tmp_path / (name or f"bundle-{counter[0]}"), record, data)
 
     return make
-
-
-def edit_json(path: Path, change: Callable[[dict], None]) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (bytes), to prove a refused command wrote nothing."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def copy_bundle(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst

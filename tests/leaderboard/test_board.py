@@ -13,7 +13,7 @@ from rose_bench.cli import main as rose_main
 from rose_bench.leaderboard.board import Board, add_bundle, remove_submission, rescore
 from rose_bench.leaderboard.scores import scorer_version
 
-from .conftest import edit_json
+from tests.support.files import edit_json
 
 ROSE = str(Path(sys.executable).with_name("rose"))
 

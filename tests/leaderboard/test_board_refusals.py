@@ -12,7 +12,8 @@ from rose_bench.cli import main as rose_main
 from rose_bench.leaderboard.board import add_bundle
 from rose_bench.scoring.io import InputError
 
-from .conftest import edit_json, snapshot
+from tests.support.cli import snapshot
+from tests.support.files import edit_json
 
 
 def _rewrite(bundle: Path, data: bytes) -> Path:

@@ -11,7 +11,7 @@ from rose_bench.leaderboard.board import add_bundle
 from rose_bench.leaderboard.site import render_site
 from rose_bench.scoring.io import InputError
 
-from .conftest import snapshot
+from tests.support.cli import snapshot
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 

@@ -13,6 +13,7 @@ from rose_bench.scoring.io import (
     atomic_write,
     iter_jsonl,
     jsonl_lines,
+    parse_jsonl,
     publish,
     read_jsonl,
     write_csv,
@@ -135,13 +136,17 @@ BOM = b"\xef\xbb\xbf"
         (b'{"a": 1}\n' + BOM + b'{"a": 2}\n', [(1, {"a": 1}, None), (2, None, "invalid JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) at column 1)")]),
         (b'[1]\n{oops\n', [(1, [1], None), (2, None, "invalid JSON (Expecting property name enclosed in double quotes at column 2)")]),
         (b'{"n": ' + b"9" * 5000 + b"}\n", "digits"),
+        (b'{"a": "x\xe2\x80\xa8y"}\r\n{"a": 2}\r\n', [(1, {"a": "x\u2028y"}, None), (2, {"a": 2}, None)]),
+        (b"[" * 100_000 + b"\n", "nested too deeply"),
     ],
-    ids=["leading-bom", "blank-lines", "bom-mid-file-is-content", "errors-are-yielded", "huge-integer"],
+    ids=["leading-bom", "blank-lines", "bom-mid-file-is-content", "errors-are-yielded", "huge-integer",
+         "crlf-and-line-separator-in-a-string", "deep-nesting"],
 )
 def test_jsonl_lines_policy(tmp_path, raw, expected):
     path = tmp_path / "p.jsonl"
     path.write_bytes(raw)
     got = list(jsonl_lines(path))
+    assert list(parse_jsonl(raw.decode("utf-8"))) == got  # the same policy for text already in memory
     if isinstance(expected, str):
         ((line, value, error),) = got
         assert line == 1 and value is None and error.startswith("invalid JSON") and expected in error

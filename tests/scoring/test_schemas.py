@@ -284,3 +284,23 @@ def test_a_leading_utf8_bom_is_accepted_like_rose_score_accepts_it(tmp_path, cap
     assert validate_file(preds).problems == ()
     assert rose_main(["validate", str(bom), str(preds)]) == 0
     assert "OK: 2 file(s), 4 rows" in capsys.readouterr().out
+
+
+def test_report_order_does_not_depend_on_string_hashing(tmp_path):
+    """Several reasons on one field (schema + rules) are listed in one fixed order, whatever PYTHONHASHSEED is."""
+    import os
+    import subprocess
+    import sys
+
+    rows = _rows(GCLK, 6)
+    for row in rows:
+        row.update(task_mode="WEIRD", primitive_type="X", image_width=1)
+    path = _write_jsonl(tmp_path / "metadata_test.jsonl", rows)
+    code = ("import sys; from rose_bench.scoring.validate import validate_file; "
+            "print('\\n'.join(map(str, validate_file(sys.argv[1]).problems)))")
+    outputs = {
+        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and outputs.pop().count("/task_mode") >= 6
