@@ -1,12 +1,17 @@
-"""Wall time, peak memory, bytes on disk and images/s of a `rose build`.
+"""Wall time, CPU time, peak memory and bytes of a `rose build`, next to the PNG-encode floor of its own images.
 
 Runs the real command in a subprocess and samples the resident memory of the
 whole process tree (the build and its render workers) from /proc, so the peak
-is what the machine actually had to hold.
+is what the machine actually had to hold.  CPU seconds are the build's and its
+workers' user + system time.  The floor (``bench_build_floor``) re-encodes the
+build's distinct final images with Pillow's default PNG settings on
+``--floor-processes`` processes: no renderer can beat it.  The machine's load
+average is printed because wall times on a shared machine are only comparable
+at similar load; the CPU-second ratios are the steadier figure.
 
+    .venv/bin/python benchmarks/bench_build.py --workers 2 --both      # uncertified, certified, floor, ratios
     .venv/bin/python benchmarks/bench_build.py --subsets ROSE-ChineseGlyph
-    .venv/bin/python benchmarks/bench_build.py              # all five subsets, default scale
-    .venv/bin/python benchmarks/bench_build.py --subsets ROSE-ChineseGlyph --no-certify  # skip the solver check
+    .venv/bin/python benchmarks/bench_build.py --scale 0.05 --no-certify --no-floor
 """
 
 from __future__ import annotations
@@ -14,13 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build_floor import describe, distinct_pngs, encode_floor  # noqa: E402
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TARGET_UNCERTIFIED_OVER_FLOOR = 1.5
+TARGET_CERTIFIED_OVER_UNCERTIFIED = 1.3
 
 
 def _children(pid: int) -> list[int]:
@@ -45,52 +57,97 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Run:
+    cmd: list[str]
+    wall: float
+    cpu: float
+    peak: int
+    load: tuple[float, float]  # 1-minute load average before and after
+
+
+def run_build(out: Path, args: argparse.Namespace, certify: bool) -> Run:
+    cmd = [args.rose, "build", "--out", str(out), "--scale", args.scale, "--workers", args.workers,
+           "--no-progress", "--overwrite"]
+    if args.subsets:
+        cmd += ["--subsets", args.subsets]
+    if not certify:
+        cmd += ["--no-certify"]
+    load0, cpu0 = os.getloadavg()[0], _cpu_children()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"rose build failed with exit code {proc.returncode}: {' '.join(cmd)}")
+    return Run(cmd, wall, _cpu_children() - cpu0, peak, (load0, os.getloadavg()[0]))
+
+
+def report(label: str, run: Run, out: Path) -> None:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = [p for p in out.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    counts = manifest.get("counts", {})
+    images = counts.get("total_images")
+    print(f"[{label}] command : {' '.join(run.cmd)}")
+    print(f"[{label}] wall    : {run.wall:.1f} s   CPU {run.cpu:.1f} s (build + workers)   "
+          f"load average {run.load[0]:.2f} -> {run.load[1]:.2f}")
+    print(f"[{label}] peak RSS: {run.peak / 2**20:.0f} MiB (build + workers, sampled every 0.1 s)")
+    print(f"[{label}] on disk : {size / 2**20:.1f} MiB in {len(files)} files; "
+          f"{counts.get('total_rows')} rows, {counts.get('total_scenes')} scenes, {images} images"
+          + (f" ({images / run.wall:.1f} images/s)" if isinstance(images, int) else ""))
+    solv = manifest.get("solvability") or {}
+    if solv.get("certified"):
+        print(f"[{label}] certified: {solv.get('rows_passed')}/{solv.get('rows_checked')} rows PASS (reference solver)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--subsets", default=None)
     ap.add_argument("--scale", default="1.0")
     ap.add_argument("--workers", default=str(min(4, os.cpu_count() or 1)))
-    ap.add_argument("--no-certify", action="store_true", help="pass --no-certify to rose build (no solver check)")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--no-certify", action="store_true", help="only the uncertified build (rose build --no-certify)")
+    mode.add_argument("--both", action="store_true", help="uncertified, then certified build, and their ratios")
+    ap.add_argument("--no-floor", action="store_true", help="skip the PNG-encode floor")
+    ap.add_argument("--floor-processes", type=int, default=2)
     ap.add_argument("--keep", type=Path, default=None, help="build here and keep it (default: a temp dir)")
+    ap.add_argument("--rose", default=str(Path(sys.executable).with_name("rose")),
+                    help="the rose executable to time (default: this venv's; e.g. a wrapper around another checkout)")
     args = ap.parse_args()
 
+    modes = [False, True] if args.both else [not args.no_certify]
+    print(f"cpu count: {os.cpu_count()}  workers: {args.workers}  scale: {args.scale}")
     with tempfile.TemporaryDirectory(prefix="rose-bench-build-") as tmp:
         out = args.keep or Path(tmp) / "rose-bench"
-        rose = str(Path(sys.executable).with_name("rose"))
-        cmd = [rose, "build", "--out", str(out), "--scale", args.scale, "--workers", args.workers,
-               "--no-progress", "--overwrite"]
-        if args.subsets:
-            cmd += ["--subsets", args.subsets]
-        if args.no_certify:
-            cmd += ["--no-certify"]
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.1)
-        wall = time.perf_counter() - start
-        if proc.returncode != 0:
-            print(f"rose build failed with exit code {proc.returncode}", file=sys.stderr)
-            return proc.returncode
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        files = [p for p in out.rglob("*") if p.is_file()]
-        size = sum(p.stat().st_size for p in files)
-        counts = manifest.get("counts", {})
-        images = counts.get("total_images")
-        print(f"command      : {' '.join(cmd)}")
-        print(f"cpu count    : {os.cpu_count()}  workers: {args.workers}")
-        print(f"wall time    : {wall:.1f} s")
-        print(f"peak RSS     : {peak / 2**20:.0f} MiB (build + workers, sampled every 0.1 s)")
-        print(f"bytes on disk: {size / 2**20:.1f} MiB in {len(files)} files")
-        if isinstance(images, int):
-            print(f"images       : {images}  ->  {images / wall:.1f} images/s (end to end)")
-        print(f"rows, scenes : {counts.get('total_rows')} rows, {counts.get('total_scenes')} scenes")
-        solv = manifest.get("solvability") or {}
-        if solv.get("certified"):
-            print(f"certified    : {solv.get('rows_passed')}/{solv.get('rows_checked')} rows PASS (reference solver)")
-        else:
-            print(f"certified    : no ({solv.get('reason', 'no record')})")
+        runs: dict[bool, Run] = {}
+        for certify in modes:
+            runs[certify] = run_build(out, args, certify)
+            report("certified" if certify else "uncertified", runs[certify], out)
+        if args.no_floor:
+            return 0
+        load = os.getloadavg()[0]
+        floor = encode_floor(distinct_pngs(out), args.floor_processes)
+        print(f"[floor] {describe(floor)}; load average {load:.2f}")
+    if False in runs:
+        r = runs[False]
+        print(f"uncertified / floor  : wall {r.wall / floor.wall:.2f}x, CPU {r.cpu / floor.cpu:.2f}x "
+              f"(target wall <= {TARGET_UNCERTIFIED_OVER_FLOOR}x)")
+    if True in runs:
+        r = runs[True]
+        print(f"certified / floor    : wall {r.wall / floor.wall:.2f}x, CPU {r.cpu / floor.cpu:.2f}x")
+    if len(runs) == 2:
+        c, u = runs[True], runs[False]
+        print(f"certified / uncertified: wall {c.wall / u.wall:.2f}x, CPU {c.cpu / u.cpu:.2f}x "
+              f"(target wall <= {TARGET_CERTIFIED_OVER_UNCERTIFIED}x)")
     return 0
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
 from rose_bench.scoring.errors import UsageError
-from rose_bench.hub import is_hub_repo_id
+from rose_bench.scoring.contract import is_hub_repo_id
 
 from .manifest import read_manifest, verify_manifest
 

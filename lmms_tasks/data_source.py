@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from rose_bench.hub import is_hub_repo_id
+from rose_bench.scoring.contract import is_hub_repo_id
 from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.contract import CARD_NAME, DATASET_NAME, SPLITS, TEMPLATE_CONFIGS
 from rose_bench.scoring.io import InputError

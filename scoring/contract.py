@@ -91,6 +91,8 @@ MAX_IMAGE_PIXELS = 4096 * 4096  # pixels per image (width x height), checked fro
 #   <build>/data/<config folder>/<split>-NNNNN-of-NNNNN.parquet, README.md (card), manifest.json
 SPLITS: tuple[str, ...] = ("dev", "test")
 DATASET_NAME = "rose-bench"
+# a Hugging Face Hub dataset id: owner/name, each part starting with a letter or digit
+HUB_REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 BUILD_DATA_DIR = "data"
 MANIFEST_NAME = "manifest.json"
 CARD_NAME = "README.md"
@@ -120,6 +122,10 @@ OFFICIAL_METADATA_NAME = "metadata_{split}.jsonl"
 OFFICIAL_BRIDGE_METADATA_NAME = "{kind}_metadata_{split}.jsonl"
 
 SHARD_RE = re.compile(r"^(?P<split>[A-Za-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
+
+
+def is_hub_repo_id(value: str) -> bool:
+    return bool(HUB_REPO_ID_RE.match(value or ""))
 
 
 def all_configs() -> dict[str, tuple[str, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import sys
 from pathlib import Path
@@ -16,8 +17,20 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
-FOLDERS = {"rose_bench": "rose_bench", "scoring": "rose_bench.scoring",
-           "dataset_builder": "rose_bench.dataset_builder", "lmms_tasks": "rose_bench.lmms_tasks"}
+FOLDERS = {"rose_bench": "rose_bench", "scoring": "rose_bench.scoring", "solver": "rose_bench.solver",
+           "dataset_builder": "rose_bench.dataset_builder", "lmms_tasks": "rose_bench.lmms_tasks",
+           "leaderboard": "rose_bench.leaderboard", "human": "rose_bench.human"}
+
+# Which of our packages each package may import (besides itself and the root ``rose_bench`` for its version).
+# scoring <- solver <- dataset_builder; scoring <- lmms_tasks; the applications on top; the CLI uses everything.
+ALLOWED_IMPORTS: dict[str, set[str]] = {
+    "scoring": set(),
+    "solver": {"scoring"},
+    "lmms_tasks": {"scoring"},
+    "dataset_builder": {"scoring", "solver"},
+    "leaderboard": {"scoring", "solver", "dataset_builder", "lmms_tasks"},
+    "human": {"scoring", "solver", "leaderboard"},
+}
 
 
 def _package_dirs() -> list[str]:
@@ -43,14 +56,53 @@ def test_top_level_folders_are_not_importable_under_their_own_name(top: str) -> 
     assert top not in mapped
 
 
-def test_scoring_depends_on_neither_builder_nor_lmms_tasks() -> None:
-    offenders = []
-    for path in (ROOT / "scoring").rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for banned in ("dataset_builder", "lmms_tasks"):
-            if banned in text:
-                offenders.append(f"{path.relative_to(ROOT)} mentions {banned}")
-    assert not offenders, offenders
+def _imported_packages(path: Path, package: str, root: Path = ROOT) -> set[str]:
+    """Our top-level packages that a module imports, absolute or relative, at any depth (lazy imports too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    depth = len(path.relative_to(root / package).parts) - 1  # folders below the package root
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the module's own package
+                if node.level - 1 > depth:
+                    found.add("<outside>")
+                continue
+            else:
+                names = [node.module or ""]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "rose_bench" and len(parts) > 1 and parts[1] in ALLOWED_IMPORTS:
+                found.add(parts[1])
+            elif parts[0] == "rose_bench" and len(parts) > 1 and parts[1] != "__version__":
+                found.add("rose_bench." + parts[1])
+            elif parts[0] in ALLOWED_IMPORTS:
+                found.add(parts[0] + " (unmapped name)")
+    return found - {package}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED_IMPORTS))
+def test_dependencies_run_one_way(package: str) -> None:
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {dep}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for dep in _imported_packages(path, package)
+        if dep not in ALLOWED_IMPORTS[package]
+    }
+    assert not offenders, sorted(offenders)
+
+
+def test_the_dependency_check_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+    module = tmp_path / "solver" / "sub" / "probe.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "from . import sibling\nfrom .. import grid_detect\n"
+        "def f():\n    from rose_bench.dataset_builder import plan\n    from ...scoring import grid\n    import scoring\n",
+        encoding="utf-8",
+    )
+    assert _imported_packages(module, "solver", tmp_path) == {"dataset_builder", "<outside>", "scoring (unmapped name)"}
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -192,10 +192,12 @@ async function submit() {
   if (!answering.item || answering.busy) return;
   answering.busy = true;
   $("submit").disabled = true;
+  document.body.dataset.state = "submitting";
   const reply = await api("POST", "/api/answer", answerBody());
   answering.busy = false;
   if (reply.ok) { setMessage(""); await loadState(); return; }
   $("submit").disabled = false;
+  document.body.dataset.state = "ready";
   if (reply.status === 409) {
     setMessage(`${reply.data.error} (another tab recorded it)`);
     await loadState();
