@@ -1,8 +1,12 @@
 """Planning a subset: which pair each scene uses, the scenes, their tasks and rows -- no pixels, no disk.
 
-Scene ``s`` of a subset depends only on (master seed, subset, s, the source's
-pair list): a smaller ``--scale`` gives a prefix of the same scenes (only the
-dev/test split moves), and scenes can be rendered in any order or process.
+Scene ``s`` of a subset depends only on (master seed, subset, s, its pair):
+scenes can be rendered in any order or process.  Which pair a scene gets is
+``pair_schedule``'s business; while every scene has a pair of its own (no
+category weights, enough pairs) a smaller ``--scale`` gives a prefix of the same
+scenes (only the dev/test split moves).  The ``u``-th reuse of a pair takes the
+pair as the source draws it from another seed (``Source.pairs``), so a reused
+glyph pair comes in another font and direction; layout and targets differ anyway.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from .options import BuildError
 from .rows import subset_fields, to_row
 from .scene import Scene, sample_scene
 from .seeds import derive_rng, derive_seed
+from .pair_schedule import PairReuse, reuse_summary, schedule_pairs
 from .sources.base import ElementPair, Source
 from .specs import SubsetSpec, TemplateConfig
 from .split import assign_splits, scaled_counts
 from .tasks import TaskInstance, build_scene_tasks
 
-__all__ = ["ScenePlan", "SubsetPlan", "choose_pairs", "plan_subset"]
+__all__ = ["ScenePlan", "SubsetPlan", "choose_pairs", "plan_subset", "variant_seed"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class SubsetPlan:
     spec: SubsetSpec
     scene_plans: tuple[ScenePlan, ...]
     pairs_available: int  # pairs the source offered (recorded in the manifest)
+    reuse: PairReuse  # how the scenes used those pairs (manifest and card)
 
     @property
     def scenes(self) -> tuple[Scene, ...]:
@@ -68,19 +74,42 @@ class SubsetPlan:
         return tuple(row for p in self.scene_plans for row in p.rows)
 
 
-def choose_pairs(pairs: Sequence[ElementPair], subset: str, master_seed: int, count: int) -> list[ElementPair]:
-    """``count`` distinct pairs: a seeded shuffle of the whole list, first ``count`` taken (one pair <-> one scene)."""
-    dupes = sorted(k for k, n in Counter(p.pair_key for p in pairs).items() if n > 1)
+def variant_seed(master_seed: int, subset: str, use: int) -> int:
+    """The source seed of a pair's ``use``-th use (0: the build's source seed, as for one pair per scene)."""
+    return derive_seed(master_seed, subset, "source") if use == 0 else derive_seed(master_seed, subset, "source", "reuse", use)
+
+
+def choose_pairs(
+    source: Source, spec: SubsetSpec, master_seed: int, splits: Sequence[str], *, disjoint: bool = False
+) -> tuple[list[ElementPair], PairReuse]:
+    """The pair of every scene (scene order) and the reuse record; see ``pair_schedule``."""
+    subset = spec.name
+    pairs = list(source.pairs(variant_seed(master_seed, subset, 0)))
+    keys = [p.pair_key for p in pairs]
+    dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
     if dupes:
-        raise BuildError(f"{subset}: the source lists duplicate pair_key values {dupes[:5]} (fix the source's pairs())")
-    if len(pairs) < count:
-        raise BuildError(
-            f"{subset}: the source offers {len(pairs)} pairs but the build needs {count} scenes, one pair each "
-            f"(fix: lower --scale / --scenes-per-subset or install more assets)"
-        )
-    order = list(pairs)
-    derive_rng(master_seed, subset, "pairs").shuffle(order)
-    return order[:count]
+        raise BuildError(f"{subset}: the source lists duplicate pair_key values {dupes[:5]} (fix: the source's pairs())")
+    weights = spec.pair_weights
+    labels = None
+    if weights is not None:
+        missing = [p.pair_key for p in pairs if weights.field not in p.fields]
+        if missing:
+            raise BuildError(f"{subset}: pairs {missing[:3]} have no {weights.field!r} field, which pair_weights needs")
+        labels = [str(p.fields[weights.field]) for p in pairs]
+    chosen, bound = schedule_pairs(len(pairs), splits, master_seed, subset, labels=labels, weights=weights, disjoint=disjoint)
+    variants = {0: pairs}
+    seen: Counter = Counter()
+    out = []
+    for index in chosen:
+        use = seen[index]
+        seen[index] += 1
+        if use not in variants:
+            variants[use] = list(source.pairs(variant_seed(master_seed, subset, use)))
+            if [p.pair_key for p in variants[use]] != keys:
+                raise BuildError(f"{subset}: the source's pair list changes with the seed (fix: pairs(seed) may change "
+                                 "how a pair looks, never the list order or the keys)")
+        out.append(variants[use][index])
+    return out, reuse_summary(chosen, len(pairs), bound, disjoint)
 
 
 def plan_subset(
@@ -91,12 +120,12 @@ def plan_subset(
     *,
     scale: float = 1.0,
     scenes: int | None = None,
+    disjoint_pairs: bool = False,
 ) -> SubsetPlan:
     """Scenes, tasks and rows of one subset; the source gets its seed here, through ``Source.pairs``."""
     total, dev = scaled_counts(spec, scale=scale, scenes=scenes)
-    pairs = list(source.pairs(derive_seed(master_seed, spec.name, "source")))
-    chosen = choose_pairs(pairs, spec.name, master_seed, total)
     splits = assign_splits(spec, master_seed, total, dev)
+    chosen, reuse = choose_pairs(source, spec, master_seed, splits, disjoint=disjoint_pairs)
     planned = []
     for number in range(1, total + 1):
         rng = derive_rng(master_seed, spec.name, number, "scene")
@@ -104,4 +133,4 @@ def plan_subset(
         tasks = build_scene_tasks(scene, spec, config, master_seed)
         fields = subset_fields(scene.pair.fields, source.scene_fields(scene.pair, scene.cell_size))
         planned.append(ScenePlan(scene, tasks, tuple(to_row(t, fields, spec.row_fields) for t in tasks)))
-    return SubsetPlan(spec, tuple(planned), len(pairs))
+    return SubsetPlan(spec, tuple(planned), reuse.pairs_available, reuse)

@@ -1,7 +1,8 @@
 """Case-controlled region sampling (protocol §4.2), returning ``scoring.grid`` regions.
 
 One draw: region kind (by the subset's type weights) -> span size(s) (by the
-subset's observed span weights, restricted to spans that fit the grid) ->
+subset's observed span weights -- per grid profile where the subset gives
+them -- restricted to spans that fit the grid) ->
 *wanted* case (zero / partial / all) -> every placement of that kind and size
 is enumerated and one is picked uniformly among those realising the wanted
 case.  If none does, a placement is picked uniformly among all of them and the
@@ -91,31 +92,31 @@ def _fitting(dist: Weighted, limit: int, what: str) -> Weighted:
     return Weighted(tuple(v for v, _ in pairs), tuple(w for _, w in pairs))
 
 
-def _candidates(rng: random.Random, spec: SubsetSpec, grid: Grid, kind: str) -> list[Region]:
+def _candidates(rng: random.Random, spec: SubsetSpec, grid: Grid, kind: str, profile: str | None) -> list[Region]:
     if kind == "ROW_RANGE":
-        return placements(kind, grid, _fitting(spec.span("ROW_RANGE"), grid.rows, "ROW_RANGE").draw(rng))
+        return placements(kind, grid, _fitting(spec.span("ROW_RANGE", profile), grid.rows, "ROW_RANGE").draw(rng))
     if kind == "COL_RANGE":
-        return placements(kind, grid, 0, _fitting(spec.span("COL_RANGE"), grid.cols, "COL_RANGE").draw(rng))
-    height = _fitting(spec.span("RECTANGLE_HEIGHT"), grid.rows, "RECTANGLE height").draw(rng)
-    width = _fitting(spec.span("RECTANGLE_WIDTH"), grid.cols, "RECTANGLE width").draw(rng)
+        return placements(kind, grid, 0, _fitting(spec.span("COL_RANGE", profile), grid.cols, "COL_RANGE").draw(rng))
+    height = _fitting(spec.span("RECTANGLE_HEIGHT", profile), grid.rows, "RECTANGLE height").draw(rng)
+    width = _fitting(spec.span("RECTANGLE_WIDTH", profile), grid.cols, "RECTANGLE width").draw(rng)
     return placements(kind, grid, height, width)
 
 
 def sample_region(
-    rng: random.Random, spec: SubsetSpec, grid: Grid, targets: Iterable[Cell], sampler: str
+    rng: random.Random, spec: SubsetSpec, grid: Grid, targets: Iterable[Cell], sampler: str, *, profile: str | None = None
 ) -> RegionDraw:
-    """One case-controlled region for a template's ``region_sampler``."""
+    """One case-controlled region for a template's ``region_sampler``; ``profile`` selects per-profile spans."""
     targets = frozenset(targets)
     if sampler == "global":
         region = GlobalRegion()
         case = region_case(region, grid, targets)
         return RegionDraw(region, case, case)
     if sampler == "numeric":
-        candidates = _candidates(rng, spec, grid, spec.region_types.draw(rng))
+        candidates = _candidates(rng, spec, grid, spec.region_types.draw(rng), profile)
     elif sampler == "visual":
-        candidates = _candidates(rng, spec, grid, "VISUAL_REGION")
+        candidates = _candidates(rng, spec, grid, "VISUAL_REGION", profile)
     elif sampler == "exclusion":
-        candidates = [Exclusion(r) for r in _candidates(rng, spec, grid, spec.region_types.draw(rng))]
+        candidates = [Exclusion(r) for r in _candidates(rng, spec, grid, spec.region_types.draw(rng), profile)]
     else:
         raise ValueError(f"unknown region sampler {sampler!r}; expected global, numeric, visual or exclusion")
     wanted = spec.wanted_cases.draw(rng)

@@ -26,6 +26,7 @@ __all__ = [
     "ConfigError",
     "Weighted",
     "DifficultyRule",
+    "PairWeights",
     "SubsetSpec",
     "TemplateSpec",
     "BridgeSpec",
@@ -63,14 +64,59 @@ class Weighted:
         return rng.choices(self.values, weights=self.weights, k=1)[0]
 
 
+DIFFICULTY_CONDITIONS: tuple[str, ...] = ("zero", "large", "many_targets", "busy", "similar")
+
+
 @dataclass(frozen=True)
 class DifficultyRule:
-    """The (inferred, §3.7) medium/hard rule; see the comment in subsets.yaml."""
+    """The medium/hard rule (§3.7 gives only labels; reconstructed from them, see subsets.yaml).
 
-    busy_profiles: tuple[str, ...]
-    busy_min_targets: int
-    hard_zero_case: str  # "busy_scene" | "any_scene"
-    hard_busy_scene: bool
+    An item is hard when every condition of at least one ``hard_when`` clause holds:
+    ``zero`` (the achieved region case is zero), ``large`` (the grid profile is in
+    ``large_profiles``), ``many_targets`` (the scene has >= ``many_targets`` targets),
+    ``busy`` (large or many_targets) and ``similar`` (the pair's ``similar_field`` is
+    >= ``similar_min``).  ``reference_similar_min`` is the same cut on v0.1's own
+    similarity values, used to check the rule against the v0.1 labels.
+    """
+
+    large_profiles: tuple[str, ...]
+    many_targets: int
+    hard_when: tuple[tuple[str, ...], ...]
+    similar_field: str | None = None
+    similar_min: float | None = None
+    reference_similar_min: float | None = None
+
+    def conditions(self, profile: str, target_count: int, achieved_case: str, pair_fields: Mapping[str, Any]) -> frozenset[str]:
+        """The conditions that hold for one item."""
+        held = set()
+        if achieved_case == "zero":
+            held.add("zero")
+        if profile in self.large_profiles:
+            held.add("large")
+        if target_count >= self.many_targets:
+            held.add("many_targets")
+        if held & {"large", "many_targets"}:
+            held.add("busy")
+        if self.similar_field is not None and float(pair_fields[self.similar_field]) >= float(self.similar_min):
+            held.add("similar")
+        return frozenset(held)
+
+    def label(self, profile: str, target_count: int, achieved_case: str, pair_fields: Mapping[str, Any]) -> str:
+        held = self.conditions(profile, target_count, achieved_case, pair_fields)
+        return "hard" if any(set(clause) <= held for clause in self.hard_when) else "medium"
+
+
+@dataclass(frozen=True)
+class PairWeights:
+    """Category-weighted pair choice: ``weights`` of the values of a pair field (e.g. h2_label).
+
+    A pair is used by at most max(ceil(scenes / usable pairs), ``max_uses``) scenes;
+    see ``pair_schedule`` for how quotas and reuse follow from it.
+    """
+
+    field: str
+    weights: tuple[tuple[str, float], ...]
+    max_uses: int
 
 
 @dataclass(frozen=True)
@@ -90,9 +136,11 @@ class SubsetSpec:
     target_counts: Weighted
     region_types: Weighted
     spans: tuple[tuple[str, Weighted], ...]  # SPAN_KEYS -> span distribution
+    profile_spans: tuple[tuple[str, tuple[tuple[str, Weighted], ...]], ...]  # profile -> spans overriding ``spans``
     wanted_cases: Weighted
     difficulty: DifficultyRule
     row_fields: tuple[str, ...]
+    pair_weights: PairWeights | None = None
 
     def profile_range(self, profile: str) -> tuple[int, int]:
         for name, lo, hi in self.profile_ranges:
@@ -100,7 +148,11 @@ class SubsetSpec:
                 return lo, hi
         raise KeyError(f"{self.name} has no grid profile {profile!r}")
 
-    def span(self, key: str) -> Weighted:
+    def span(self, key: str, profile: str | None = None) -> Weighted:
+        """The span distribution of ``key``; the profile's own one where ``span_weights_by_profile`` gives it."""
+        by_profile = dict(self.profile_spans)
+        if profile is not None and profile in by_profile:
+            return dict(by_profile[profile])[key]
         return dict(self.spans)[key]
 
 
@@ -187,6 +239,62 @@ def _int_range(path: Path, raw: Any, where: str) -> tuple[int, int]:
     return raw[0], raw[1]
 
 
+def _spans(path: Path, spans_raw: Mapping[str, Any], where: str) -> tuple[tuple[str, Weighted], ...]:
+    spans = []
+    for key in SPAN_KEYS:
+        dist = _weighted(path, spans_raw.get(key), f"{where}.{key}")
+        for span in dist.values:
+            if not isinstance(span, int) or span < 1:
+                raise ConfigError(path, f"{where}.{key}.{span}", "spans must be ints >= 1")
+        spans.append((key, dist))
+    unknown = sorted(set(spans_raw) - set(SPAN_KEYS))
+    if unknown:
+        raise ConfigError(path, f"{where}.{unknown[0]}", f"unknown span key; expected {list(SPAN_KEYS)}")
+    return tuple(spans)
+
+
+def _difficulty(path: Path, raw: Mapping[str, Any], where: str, profiles: list[str]) -> DifficultyRule:
+    large = _get(path, raw, "large_profiles", where, list)
+    for profile in large:
+        if profile not in profiles:
+            raise ConfigError(path, f"{where}.large_profiles", f"unknown profile {profile!r}; expected one of {profiles}")
+    many = _get(path, raw, "many_targets", where, int)
+    clauses_raw = _get(path, raw, "hard_when", where, list)
+    clauses = []
+    for i, clause in enumerate(clauses_raw):
+        if not isinstance(clause, list) or not clause or not all(c in DIFFICULTY_CONDITIONS for c in clause):
+            raise ConfigError(path, f"{where}.hard_when[{i}]",
+                              f"expected a non-empty list of conditions from {list(DIFFICULTY_CONDITIONS)}, got {clause!r}")
+        clauses.append(tuple(clause))
+    if not clauses:
+        raise ConfigError(path, f"{where}.hard_when", "needs at least one clause")
+    similar = raw.get("similar")
+    uses_similar = any("similar" in c for c in clauses)
+    if uses_similar != (similar is not None):
+        raise ConfigError(path, f"{where}.similar", "give a `similar` block exactly when a hard_when clause uses `similar`")
+    field = cut = reference = None
+    if similar is not None:
+        if not isinstance(similar, dict):
+            raise ConfigError(path, f"{where}.similar", "expected {field, min, reference_min}")
+        field = _get(path, similar, "field", f"{where}.similar", str)
+        cut = float(_get(path, similar, "min", f"{where}.similar", (int, float)))
+        reference = float(_get(path, similar, "reference_min", f"{where}.similar", (int, float)))
+    return DifficultyRule(tuple(large), many, tuple(clauses), field, cut, reference)
+
+
+def _pair_weights(path: Path, raw: Any, where: str) -> PairWeights | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(path, where, "expected {field, max_uses, weights}")
+    field = _get(path, raw, "field", where, str)
+    max_uses = _get(path, raw, "max_uses", where, int)
+    if max_uses < 1:
+        raise ConfigError(path, f"{where}.max_uses", f"must be >= 1, got {max_uses}")
+    weights = _weighted(path, _get(path, raw, "weights", where, dict), f"{where}.weights")
+    return PairWeights(field, tuple((str(v), w) for v, w in zip(weights.values, weights.weights)), max_uses)
+
+
 def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpec:
     where = f"subsets.{name}"
     if name not in contract.SUBSET_IDS:
@@ -210,24 +318,19 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
     for k in targets.values:
         if not isinstance(k, int) or not 1 <= k < min_cells:
             raise ConfigError(path, f"{where}.target_count_weights.{k}", "target counts must be ints >= 1 that fit the smallest grid")
-    spans_raw = _get(path, raw, "span_weights", where, dict)
-    spans = []
-    for key in SPAN_KEYS:
-        dist = _weighted(path, spans_raw.get(key), f"{where}.span_weights.{key}")
-        for span in dist.values:
-            if not isinstance(span, int) or span < 1:
-                raise ConfigError(path, f"{where}.span_weights.{key}.{span}", "spans must be ints >= 1")
-        spans.append((key, dist))
-    diff_raw = _get(path, raw, "difficulty", where, dict)
-    hard_zero = _get(path, diff_raw, "hard_zero_case", f"{where}.difficulty", str)
-    if hard_zero not in ("busy_scene", "any_scene"):
-        raise ConfigError(path, f"{where}.difficulty.hard_zero_case", "expected busy_scene or any_scene")
-    difficulty = DifficultyRule(
-        busy_profiles=tuple(_get(path, diff_raw, "busy_profiles", f"{where}.difficulty", list)),
-        busy_min_targets=_get(path, diff_raw, "busy_min_targets", f"{where}.difficulty", int),
-        hard_zero_case=hard_zero,
-        hard_busy_scene=_get(path, diff_raw, "hard_busy_scene", f"{where}.difficulty", bool),
-    )
+    spans = _spans(path, _get(path, raw, "span_weights", where, dict), f"{where}.span_weights")
+    by_profile_raw = raw.get("span_weights_by_profile") or {}
+    if not isinstance(by_profile_raw, dict):
+        raise ConfigError(path, f"{where}.span_weights_by_profile", "expected a mapping profile -> span weights")
+    profile_spans = []
+    for profile, spans_raw in by_profile_raw.items():
+        if profile not in ranges_raw:
+            raise ConfigError(path, f"{where}.span_weights_by_profile.{profile}", f"unknown profile; expected one of {list(ranges_raw)}")
+        if not isinstance(spans_raw, dict):
+            raise ConfigError(path, f"{where}.span_weights_by_profile.{profile}", "expected a mapping of span weights")
+        profile_spans.append((profile, _spans(path, spans_raw, f"{where}.span_weights_by_profile.{profile}")))
+    difficulty = _difficulty(path, _get(path, raw, "difficulty", where, dict), f"{where}.difficulty", list(ranges_raw))
+    pair_weights = _pair_weights(path, raw.get("pair_weights"), f"{where}.pair_weights")
     return SubsetSpec(
         name=name,
         id_prefix=prefix,
@@ -243,10 +346,12 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         cell_size=_int_range(path, raw.get("cell_size"), f"{where}.cell_size"),
         target_counts=targets,
         region_types=_weighted(path, raw.get("region_type_weights"), f"{where}.region_type_weights", NUMERIC_REGION_TYPES),
-        spans=tuple(spans),
+        spans=spans,
+        profile_spans=tuple(profile_spans),
         wanted_cases=_weighted(path, raw.get("wanted_case_weights"), f"{where}.wanted_case_weights", CASES),
         difficulty=difficulty,
         row_fields=tuple(_get(path, raw, "row_fields", where, list)),
+        pair_weights=pair_weights,
     )
 
 

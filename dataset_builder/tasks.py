@@ -85,13 +85,8 @@ class TaskInstance:
 
 
 def difficulty_of(rule: DifficultyRule, scene: Scene, achieved_case: str) -> str:
-    """medium / hard by the subset's rule (subsets.yaml; §3.7 gives only the observed pattern)."""
-    busy = scene.profile in rule.busy_profiles or len(scene.targets) >= rule.busy_min_targets
-    if busy and rule.hard_busy_scene:
-        return "hard"
-    if achieved_case == "zero" and (busy or rule.hard_zero_case == "any_scene"):
-        return "hard"
-    return "medium"
+    """medium / hard by the subset's rule (subsets.yaml; reconstructed from the v0.1 labels, §3.7)."""
+    return rule.label(scene.profile, len(scene.targets), achieved_case, scene.pair.fields)
 
 
 def region_rng(master_seed: int, scene: Scene, template: str) -> random.Random:
@@ -189,7 +184,8 @@ def build_scene_tasks(
     main: dict[str, TaskInstance] = {}
     for template in config.templates:
         draw = sample_region(
-            region_rng(master_seed, scene, template.name), spec, scene.grid, scene.targets, template.region_sampler
+            region_rng(master_seed, scene, template.name), spec, scene.grid, scene.targets, template.region_sampler,
+            profile=scene.profile,
         )
         main[template.name] = build_task(scene, spec, config, template, draw)
     bridges = tuple(build_bridge(main[b.source_template], b) for b in config.bridges)

@@ -1,75 +1,79 @@
 """A human run as a leaderboard submission: ``submission.json`` + ``predictions.jsonl``.
 
-The fields follow the leaderboard's submission bundle (issue 12): model name and
-organisation, revision / API id, weights, parameters, harness and version,
-dataset fingerprint (sha256 of the build manifest), split, variants tried, the
-predictions' sha256 and the rose-bench version -- with the model being the
-annotator, ``"kind": "human"``, and the sample described, because a human study
-answers a stratified sample rather than the whole split.  Same run -> same bytes.
+Built with the leaderboard's own bundle functions (``rose_bench.leaderboard.bundle``:
+record layout, canonical predictions bytes, schema check on read-back), so the
+board takes a human row like any model's.  The annotator is the model name;
+the row is marked human by ``harness.name == "rose-human"`` and
+``model.api_model_id == "human:<annotator>"``, and the notes say which sample
+was answered (a study answers a stratified sample, so the board must allow
+partial rows).  Same run -> same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from rose_bench import __version__
+from rose_bench.leaderboard.bundle import (
+    PREDICTIONS_NAME, SUBMISSION_NAME, dataset_fingerprint, predictions_bytes, read_bundle, schema_problems,
+    submission_record,
+)
+from rose_bench.scoring.io import InputError
 from rose_bench.scoring.paths import check_output, commit_dir
 
 from .report import ScoredRun, _seconds
 
-__all__ = ["BUNDLE_FILES", "bundle_files", "write_bundle"]
+__all__ = ["BUNDLE_FILES", "HARNESS_NAME", "bundle_files", "write_bundle"]
 
-BUNDLE_FILES = ("submission.json", "predictions.jsonl")
+BUNDLE_FILES = (SUBMISSION_NAME, PREDICTIONS_NAME)
+HARNESS_NAME = "rose-human"
 
 
-def bundle_files(run: ScoredRun) -> dict[str, bytes]:
-    """The two files' bytes: predictions in answering order (item_id, raw_text, model) and the description."""
-    lines = [json.dumps({"item_id": r["item_id"], "raw_text": r["raw_text"], "model": run.config.annotator},
-                        ensure_ascii=False) for r in run.predictions]
-    predictions = ("\n".join(lines) + "\n").encode("utf-8")
+def _notes(run: ScoredRun) -> str:
     config = run.config
-    submission: dict[str, Any] = {
-        "model": {
-            "name": config.annotator,
-            "organisation": None,
-            "kind": "human",
-            "revision": None,
-            "api_model_id": None,
-            "weights": "human",
-            "parameters": None,
-        },
-        "harness": {"name": "rose human", "version": __version__, "limit": None},
-        "dataset": {"fingerprint": config.fingerprint, "split": config.split},
-        "variants_tried": 1,
-        "predictions_sha256": hashlib.sha256(predictions).hexdigest(),
-        "rose_bench_version": __version__,
-        "coverage": {"partial": True, "items": len(run.predictions), "sampled": len(config.items)},
-        "human": {
-            "annotator": config.annotator,
-            "sample": {"n": config.n, "seed": config.seed, "templates": list(config.templates),
-                       "stratified_by": ["rose_subset", "task_template"]},
-            "seconds_per_item": _seconds(run.predictions),
-        },
-    }
-    text = json.dumps(submission, ensure_ascii=False, indent=2) + "\n"
-    return {"submission.json": text.encode("utf-8"), "predictions.jsonl": predictions}
+    median = _seconds(run.predictions)["median"]
+    templates = ",".join(config.templates)
+    return (f"human baseline: annotator {config.annotator} answered {len(run.predictions)} of {len(config.items)} "
+            f"{config.split} items sampled by `rose human` (seed {config.seed}, stratified by subset x template; "
+            f"templates {templates})" + (f"; median {median:.1f} s per item" if median is not None else ""))
 
 
-def write_bundle(run: ScoredRun, out_dir: Path) -> Path:
+def bundle_files(run: ScoredRun, organisation: str = "human annotators") -> dict[str, bytes]:
+    """The two files' bytes: the recorded answers (item_id, raw_text, model) and submission.json."""
+    annotator = run.config.annotator
+    data = predictions_bytes([{"item_id": r["item_id"], "raw_text": r["raw_text"], "model": annotator}
+                              for r in run.predictions])
+    record = submission_record(
+        model={"name": annotator, "organisation": organisation, "revision": None,
+               "api_model_id": f"human:{annotator}", "open_weights": False, "parameters": None},
+        harness={"name": HARNESS_NAME, "version": __version__, "git_hash": None,
+                 "model": f"rose human --annotator {annotator}", "limit": None},
+        fingerprint=dataset_fingerprint(run.build), split=run.config.split, predictions_bytes=data,
+        rows=len(run.predictions), notes=_notes(run),
+    )
+    problems = schema_problems(record)
+    if problems:  # the leaderboard's schema no longer takes this record: say so instead of writing it
+        raise InputError(SUBMISSION_NAME, f"schema: {problems[0]}",
+                         fix="update rose_bench.human.bundle to the leaderboard's submission schema")
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    return {SUBMISSION_NAME: text.encode("utf-8"), PREDICTIONS_NAME: data}
+
+
+def write_bundle(run: ScoredRun, out_dir: Path, organisation: str = "human annotators") -> Path:
     """Write the bundle folder ``out_dir`` in one rename (an earlier bundle there is replaced)."""
     out = check_output(out_dir, [("RUN_DIR predictions", run.run_dir / "predictions.jsonl"),
                                  ("RUN_DIR run.json", run.run_dir / "run.json"), ("BUILD", run.build)],
                        flag="--bundle-dir", replaceable=BUNDLE_FILES, owner="rose human report")
+    files = bundle_files(run, organisation)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        for name, data in bundle_files(run).items():
+        for name, data in files.items():
             (stage / name).write_bytes(data)
+        read_bundle(stage)  # exactly what `rose leaderboard add` reads first
         commit_dir(stage, out, overwrite=True)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -77,6 +77,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="the build the runs were answered on, if it moved since (checked by its manifest sha256)")
     r.add_argument("--bundle-dir", type=Path, default=None,
                    help="write bundles to BUNDLE_DIR/<annotator>/ (default: RUN_DIR/submission/)")
+    r.add_argument("--organisation", default="human annotators",
+                   help="organisation recorded in the bundles (default: 'human annotators')")
     r.add_argument("--json", type=Path, default=None, help="also write the report as JSON to this file")
     r.set_defaults(func=run_report, command_label="human report")
     return p
@@ -168,7 +170,7 @@ def run_report(args: argparse.Namespace) -> int:
     bundles = []
     for scored in runs:
         target = (args.bundle_dir / scored.config.annotator) if args.bundle_dir else scored.run_dir / "submission"
-        bundles.append(write_bundle(scored, target))
+        bundles.append(write_bundle(scored, target, args.organisation))
     data["bundles"] = {r.config.annotator: str(b) for r, b in zip(runs, bundles)}
     print(markdown_report(data))
     for scored, bundle in zip(runs, bundles):

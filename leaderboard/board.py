@@ -127,7 +127,7 @@ def init_board(root: Path, dataset: Path, *, split: str = "test", allow_partial:
         raise InputError(root, "already a board", fix="use another directory, or `rose leaderboard list`")
     if root.exists() and any(root.iterdir()):
         raise InputError(root, "directory exists and is not empty", fix="choose a new directory for the board")
-    load_key(dataset, split)  # the dataset must be able to score this split
+    load_key(dataset, split, fingerprint=fingerprint)  # the dataset must be able to score this split
     pin = fingerprint or dataset_fingerprint(dataset)
     root.mkdir(parents=True, exist_ok=True)
     (root / SUBMISSIONS).mkdir(exist_ok=True)
@@ -158,7 +158,7 @@ def check_against_board(board: Board, bundle: Bundle) -> None:
 
 
 def _score(board: Board, bundle: Bundle, key_path: Optional[Path]) -> tuple[list[dict], dict]:
-    key = load_key(board.dataset_path(key_path), board.split)
+    key = load_key(board.dataset_path(key_path), board.split, fingerprint=board.fingerprint)
     return score_predictions(bundle.predictions, key, where=str(bundle.path / PREDICTIONS_NAME),
                              allow_partial=bool(board.config.get("allow_partial")))
 
@@ -219,7 +219,7 @@ def remove_submission(root: Path, prefix: str) -> str:
 def set_hidden(root: Path, dataset: Path, fingerprint: Optional[str] = None) -> None:
     """Pin a hidden re-draw (a build from a secret seed) next to the public build."""
     board = Board(root)
-    load_key(dataset, board.split)
+    load_key(dataset, board.split, fingerprint=fingerprint)
     with locked(board.root):
         config = json.loads((board.root / BOARD_JSON).read_text(encoding="utf-8"))
         config["hidden"] = {"fingerprint": fingerprint or dataset_fingerprint(dataset),
@@ -239,7 +239,8 @@ def add_hidden(root: Path, prefix: str, bundle_dir: Path, *, answer_key: Optiona
     if bundle.meta["dataset"]["fingerprint"] != hidden["fingerprint"]:
         raise InputError(bundle.path / SUBMISSION_NAME, "dataset fingerprint is not the hidden re-draw's",
                          field="dataset.fingerprint", fix="run the model on the hidden build")
-    key = load_key(Path(answer_key) if answer_key else (board.root / hidden["dataset_path"]), board.split)
+    key = load_key(Path(answer_key) if answer_key else (board.root / hidden["dataset_path"]), board.split,
+                   fingerprint=hidden["fingerprint"])
     rows, coverage = score_predictions(bundle.predictions, key, where=str(bundle.path / PREDICTIONS_NAME),
                                        allow_partial=False)
     with locked(board.root):
@@ -261,7 +262,7 @@ def rescore(root: Path, *, answer_key: Optional[Path] = None) -> list[tuple[str,
     Returns (id, scorer version before, after) per row; the caller compares ranks.
     """
     board = Board(root)
-    key = load_key(board.dataset_path(answer_key), board.split)
+    key = load_key(board.dataset_path(answer_key), board.split, fingerprint=board.fingerprint)
     changed = []
     with locked(board.root):
         for sub_id in board.ids():

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from rose_bench import __version__
-from rose_bench.scoring.contract import MANIFEST_NAME, SPLITS
+from rose_bench.scoring.answer_key import dataset_fingerprint  # re-exported: bundles pin builds by it
+from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.io import InputError
 
 __all__ = [
@@ -51,14 +52,6 @@ class Bundle:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def dataset_fingerprint(build_dir: Path) -> str:
-    """``sha256:<hex>`` of the build's manifest.json (which lists the sha256 of every file of the build)."""
-    path = Path(build_dir) / MANIFEST_NAME
-    if not path.is_file():
-        raise InputError(build_dir, f"no {MANIFEST_NAME}", fix="pass a `rose build` output directory (or its Hub download)")
-    return "sha256:" + sha256_bytes(path.read_bytes())
 
 
 @lru_cache(maxsize=1)

@@ -95,9 +95,9 @@ def _init(args: argparse.Namespace) -> int:
         fingerprint = None
         dataset = args.dataset
         if args.answer_key is not None:
-            from .withhold import key_fingerprint
+            from rose_bench.scoring.answer_key import bind_key
 
-            fingerprint = key_fingerprint(args.answer_key, args.dataset)
+            fingerprint = bind_key(args.answer_key, args.dataset, args.split).public_fingerprint
             dataset = args.answer_key
         for flag, value in (("--replicates", args.replicates), ("--seed", args.seed)):
             if value < 0 or value > 1_000_000:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 import pyarrow as pa
 
 from rose_bench import __version__
 from rose_bench.scoring import aggregate as agg
-from rose_bench.scoring.contract import TEMPLATE_ORDER
+from rose_bench.scoring.answer_key import KEY_JSON, read_key
+from rose_bench.scoring.contract import MAIN_CONFIGS, TEMPLATE_ORDER
 from rose_bench.scoring.evaluate import load_metadata, resolve_metadata
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.item import score_item
@@ -46,12 +47,23 @@ def scorer_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
-def load_key(dataset: Path, split: str) -> dict[str, dict]:
-    """item_id -> metadata row of ``split`` from a build directory or an answer-key folder/file."""
+def load_key(dataset: Path, split: str, *, fingerprint: Optional[str] = None) -> dict[str, dict]:
+    """item_id -> metadata row of ``split`` from a build directory, a metadata file or an answer-key folder.
+
+    ``fingerprint``: the public build an answer key must be bound to (the board's pin).
+    """
     dataset = Path(dataset)
-    if dataset.is_dir() and (dataset / "key.parquet").is_file():
-        dataset = dataset / "key.parquet"
-    if dataset.is_file():
+    if (dataset / KEY_JSON).is_file():
+        key = read_key(dataset)
+        if fingerprint is not None and key.public_fingerprint != fingerprint:
+            raise InputError(dataset / KEY_JSON, f"answer key is bound to {key.public_fingerprint[:19]}..., the board "
+                             f"to {fingerprint[:19]}...", field="public_fingerprint",
+                             fix="pass the key written together with the board's public build")
+        if key.split != split:
+            raise InputError(dataset / KEY_JSON, f"answer key holds the {key.split} split, the board ranks {split}",
+                             field="split", fix="pass the key of the board's split")
+        files = key.shards(MAIN_CONFIGS)
+    elif dataset.is_file():
         _, files = resolve_metadata(dataset_root=None, metadata=dataset, split=split)
     else:
         _, files = resolve_metadata(dataset_root=dataset, metadata=None, split=split)
@@ -59,10 +71,6 @@ def load_key(dataset: Path, split: str) -> dict[str, dict]:
     index = {k: v for k, v in index.items() if v.get("task_template") in TEMPLATE_ORDER}  # a key also holds bridges
     if not index:
         raise InputError(dataset, f"no {split} rows", fix="check the board's split")
-    missing = [k for k in ("ground_truth_formal_answer", "rows") if k not in next(iter(index.values()))]
-    if missing:
-        raise InputError(dataset, f"rows carry no {missing[0]} (a withheld public build?)",
-                         fix="pass the answer key with --answer-key")
     return index
 
 

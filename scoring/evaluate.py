@@ -93,6 +93,7 @@ class ScoreOptions:
     near_miss_l1: int = 1
     digits: int = 1
     repo_id: str = DEFAULT_REPO_ID
+    answer_key: Optional[Path] = None  # key folder of a withheld public build (dataset_root)
 
 
 @dataclass
@@ -169,7 +170,8 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
     """Load, check and score; raises InputError before any output exists."""
     if opts.split not in SPLITS:
         raise InputError("--split", f"unknown split {opts.split!r}", fix="use dev or test")
-    metadata_path, files = resolve_metadata(dataset_root=opts.dataset_root, metadata=opts.metadata, split=opts.split)
+    metadata_path, files = resolve_metadata(dataset_root=opts.dataset_root, metadata=opts.metadata, split=opts.split,
+                                             answer_key=opts.answer_key)
     metadata_rows, metadata_by_id = load_metadata(files, opts.split)
     if not metadata_rows:
         raise InputError(metadata_path, f"no metadata rows for split {opts.split!r}", fix="check --split")

@@ -3,7 +3,11 @@
 Metadata may come from
 * the official layout ``<dataset_root>/metadata_<split>.jsonl``;
 * a rose-bench build directory (``<dir>/data/<main config>/<split>-*.parquet``);
-* a single ``.jsonl`` or ``.parquet`` file (``--metadata``).
+* a single ``.jsonl`` or ``.parquet`` file (``--metadata``);
+* a withheld public build (``rose withhold``) with its answer key
+  (``--answer-key``): the key must be bound to that build; its rows are read
+  and the public build's path is the one recorded, so the outputs equal those
+  of scoring the original build at that path.
 
 Coverage rules are the official evaluator's (protocol §8.6): metadata rows of
 other splits are dropped (rows without ``split`` are kept), item ids must be
@@ -16,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .answer_key import bind_key, is_withheld
 from .completeness import check_complete
 from .contract import BUILD_DATA_DIR, MAIN_CONFIGS, OFFICIAL_METADATA_NAME, build_shards
 from .io import InputError, iter_jsonl, parquet_rows
@@ -60,10 +65,27 @@ def _dataset_root(root: Path, split: str) -> tuple[Path, list[Path]]:
     )
 
 
+def _withheld_build(root: Path, key_dir: Path, split: str) -> tuple[Path, list[Path]]:
+    if not root.is_dir():
+        raise InputError(root, "dataset root is not a directory", fix="pass the public build made by `rose withhold`")
+    key = bind_key(key_dir, root, split)
+    check_complete(root, MAIN_CONFIGS, [split])  # the public build as written (its manifest is what the key binds)
+    shards = key.shards(MAIN_CONFIGS)
+    if not shards:
+        raise InputError(key.root, f"no {split} shards of {MAIN_CONFIGS[0]}..{MAIN_CONFIGS[-1]}",
+                         fix="pass the key folder written by `rose withhold`")
+    return root, shards
+
+
 def resolve_metadata(
-    *, dataset_root: Optional[Path], metadata: Optional[Path], split: str
+    *, dataset_root: Optional[Path], metadata: Optional[Path], split: str, answer_key: Optional[Path] = None,
 ) -> tuple[Path, list[Path]]:
     """(path recorded in the summary, files to read) for the chosen metadata source."""
+    if answer_key is not None:
+        if metadata is not None or dataset_root is None:
+            raise InputError("--answer-key", "an answer key scores a withheld public build given with --dataset-root",
+                             fix="pass --dataset-root PUBLIC_BUILD --answer-key KEY (both from `rose withhold`)")
+        return _withheld_build(Path(dataset_root).expanduser().resolve(), Path(answer_key), split)
     if metadata is not None and dataset_root is not None:
         raise InputError("--metadata", "both --metadata and --dataset_root given", fix="pass only one of them")
     if metadata is not None:
@@ -89,6 +111,10 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
         for source, line, row in located:
             if str(row.get("split", split)) != split:
                 continue
+            if is_withheld(row):
+                raise InputError(source, f"the {split} rows are withheld (no answer columns)", line=line,
+                                 fix="score with the answer key: --dataset-root PUBLIC_BUILD --answer-key KEY "
+                                 "(written by `rose withhold`)")
             item_id = row.get("item_id")
             if item_id is None:
                 raise InputError(source, "metadata row has no item_id", line=line, field="item_id",

@@ -30,6 +30,17 @@ function cellAt(img, item, clientX, clientY) {
   return [row, col];
 }
 
+// Show the image as large as the window allows (up to 2x, so small grids are easy to click);
+// the overlay and the click mapping work in fractions of the rendered box, so any scale is exact.
+function fitImage(img, item) {
+  const width = item.cols * item.cell_size;
+  const height = item.rows * item.cell_size;
+  const room = Math.min(0.62 * window.innerWidth, 900);
+  const scale = Math.min(room / width, (window.innerHeight - 110) / height, 2);
+  img.style.width = `${Math.floor(width * scale)}px`;
+  img.style.height = `${Math.floor(height * scale)}px`;
+}
+
 function drawMarks(layer, item, groups) {
   layer.textContent = "";
   for (const [cls, cells] of groups) {
@@ -165,6 +176,7 @@ function showItem(state) {
   $("stage").dataset.cellSize = item.cell_size;
   drawMarks($("marks"), item, []);
   const img = $("item-image");
+  fitImage(img, item);
   img.onload = () => { img.dataset.loaded = item.item_id; };
   img.src = item.image_url;
   $("submit").disabled = false;
@@ -266,6 +278,7 @@ async function showReview(position) {
   reviewing.position = position;
   $("progress").textContent = `review · item ${position} of ${reviewing.total}`;
   const img = $("review-image");
+  fitImage(img, item);
   img.onload = () => { img.dataset.loaded = item.item_id; };
   img.src = item.image_url;
   $("review-stage").dataset.itemId = item.item_id;
@@ -302,6 +315,10 @@ function startReview(state) {
   const wanted = Number(new URLSearchParams(location.search).get("item") || "1");
   showReview(Number.isInteger(wanted) && wanted >= 1 && wanted <= state.total ? wanted : 1);
 }
+
+window.addEventListener("resize", () => {
+  if (answering.item && !$("answer-view").hidden) fitImage($("item-image"), answering.item);
+});
 
 startAnswering();
 loadState();

@@ -35,6 +35,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="official layout (metadata_<split>.jsonl) or a `rose build` output directory")
     p.add_argument(*official_flag("metadata"), type=Path, default=None,
                    help="a metadata .jsonl or .parquet file (instead of --dataset-root)")
+    p.add_argument(*official_flag("answer_key"), type=Path, default=None,
+                   help="answer key folder of a withheld build (`rose withhold --key`); --dataset-root is then the "
+                   "public build it is bound to")
     p.add_argument(*official_flag("split"), choices=SPLITS, default="test")
     p.add_argument(*official_flag("out_dir"), type=Path, default=None,
                    help="output directory (replaced atomically; it may hold only an earlier rose score output); "
@@ -57,7 +60,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     if args.out_dir is not None:
-        inputs = [("--predictions", args.predictions), ("--dataset-root", args.dataset_root), ("--metadata", args.metadata)]
+        inputs = [("--predictions", args.predictions), ("--dataset-root", args.dataset_root), ("--metadata", args.metadata),
+                  ("--answer-key", args.answer_key)]
         check_output(args.out_dir, inputs, flag="--out-dir", replaceable=OUTPUT_FILES, owner="rose score")
     result = evaluate(ScoreOptions(
         predictions=args.predictions,
@@ -71,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         near_miss_l1=args.near_miss_l1,
         digits=args.digits,
         repo_id=args.repo_id,
+        answer_key=args.answer_key,
     ))
     if not args.quiet:
         print(markdown_summary(result.summary, result.rows, args.digits))

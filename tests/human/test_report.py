@@ -82,11 +82,12 @@ def test_bundle_is_a_human_submission_and_rescores_identically(human_build: Path
     first = {p.name: p.read_bytes() for p in (bundles / "bob").iterdir()}
     assert sorted(first) == ["predictions.jsonl", "submission.json"]
     submission = json.loads(first["submission.json"])
-    assert submission["model"]["name"] == "bob" and submission["model"]["kind"] == "human"
-    assert submission["predictions_sha256"] == hashlib.sha256(first["predictions.jsonl"]).hexdigest()
-    assert submission["dataset"] == {"fingerprint": hashlib.sha256((human_build / "manifest.json").read_bytes()).hexdigest(),
-                                     "split": "dev"}
-    assert submission["coverage"] == {"partial": True, "items": 20, "sampled": 20}
+    assert submission["model"]["name"] == "bob" and submission["model"]["api_model_id"] == "human:bob"
+    assert submission["harness"]["name"] == "rose-human" and submission["notes"].startswith("human baseline")
+    assert submission["predictions"]["sha256"] == hashlib.sha256(first["predictions.jsonl"]).hexdigest()
+    assert submission["predictions"]["rows"] == 20 and submission["baseline"] is False
+    manifest_sha = hashlib.sha256((human_build / "manifest.json").read_bytes()).hexdigest()
+    assert submission["dataset"]["fingerprint"] == f"sha256:{manifest_sha}" and submission["dataset"]["split"] == "dev"
     lines = read_jsonl(bundles / "bob" / "predictions.jsonl")
     assert all(set(r) == {"item_id", "raw_text", "model"} and r["model"] == "bob" for r in lines)
     rescored = evaluate(ScoreOptions(predictions=bundles / "bob" / "predictions.jsonl", dataset_root=human_build,
@@ -135,3 +136,15 @@ def test_report_refusals(human_build: Path, runs, tmp_path: Path, capsys) -> Non
         assert rose(argv) == 2, argv
         err = capsys.readouterr().err
         assert words in err and "fix:" in err, err
+
+
+def test_a_human_bundle_enters_a_leaderboard_as_a_partial_row(human_build: Path, runs, tmp_path: Path, capsys) -> None:
+    board = tmp_path / "board"
+    assert rose(["human", "report", str(runs["alice"]), "--bundle-dir", str(tmp_path / "bundles")]) == 0
+    assert rose(["leaderboard", "init", "--board", str(board), "--dataset", str(human_build), "--split", "dev",
+                 "--allow-partial", "--replicates", "50"]) == 0
+    assert rose(["leaderboard", "add", "--board", str(board), str(tmp_path / "bundles" / "alice")]) == 0
+    capsys.readouterr()
+    assert rose(["leaderboard", "list", "--board", str(board)]) == 0
+    listed = capsys.readouterr().out
+    assert "alice" in listed and "partial" in listed
