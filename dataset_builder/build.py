@@ -97,7 +97,8 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
     try:
         resolved = resolve_sources(subsets, sources)
         plans = [
-            plan_subset(specs[s], config, resolved[s], options.seed, scale=options.scale, scenes=options.scenes_per_subset)
+            plan_subset(specs[s], config, resolved[s], options.seed, scale=options.scale, scenes=options.scenes_per_subset,
+                        disjoint_pairs=options.disjoint_pairs)
             for s in subsets
         ]
         checks: list = []
@@ -117,6 +118,8 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
             "generator": {
                 "default_seed": DEFAULT_SEED,
                 "pairs_available": {plan.spec.name: plan.pairs_available for plan in plans},
+                "disjoint_pairs": options.disjoint_pairs,
+                "pair_reuse": {plan.spec.name: plan.reuse.as_dict() for plan in plans},
             },
             "choices": load_choices(),
             "solvability": solvability_record(cert),

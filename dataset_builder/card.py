@@ -263,6 +263,37 @@ def solvability_section(description: Mapping[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+def fidelity_section(description: Mapping[str, Any]) -> str:
+    """The ``rose stats`` table of the build's test bridge rows against ROSE v0.1 (recorded in the manifest)."""
+    from . import fidelity
+
+    report = description.get("fidelity")
+    if not report:
+        return "_No `rose stats` comparison was recorded for this build (run `rose stats <build dir>`)._"
+    verdict = fidelity.from_json(report)
+    intro = (
+        f"`rose stats` on this build's `{report.get('split', 'test')}` split against the {report.get('reference')}: per subset "
+        "and attribute the total-variation distance (TVD), a permutation p-value "
+        f"({report.get('permutations')} permutations, seed {report.get('seed')}) and the means. `*` marks an attribute "
+        f"outside the {1 - fidelity.ALPHA:.0%} noise band; the build passes when no more fall outside than chance explains."
+    )
+    table = fidelity.to_markdown(verdict).rstrip("\n")
+    return f"{intro}\n\n<details><summary>{fidelity.summary_line(verdict)}</summary>\n\n{table}\n\n</details>"
+
+
+def pair_reuse_section(description: Mapping[str, Any]) -> str:
+    """How many scenes of each subset reuse an element pair (see ``pair_schedule``)."""
+    reuse = (description.get("generator") or {}).get("pair_reuse") or {}
+    if not reuse:
+        return "_Pair use was not recorded for this build._"
+    disjoint = (description.get("generator") or {}).get("disjoint_pairs")
+    rows = [[_short(s), r["scenes"], r["pairs_available"], r["pairs_used"], r["reused_scenes"], r["max_uses"]]
+            for s, r in reuse.items()]
+    note = ("Dev and test scenes use separate pairs (`--disjoint-pairs`)." if disjoint else
+            "Dev and test may share a pair when pairs are reused.")
+    return _table(["Subset", "Scenes", "Pairs offered", "Pairs used", "Scenes reusing a pair", "Most uses of one pair"], rows) + "\n\n" + note
+
+
 def render_readme(description: Mapping[str, Any], features: Mapping[str, Any], data_sizes: Mapping[str, int]) -> str:
     header = yaml.safe_dump(front_matter(description, features, data_sizes), sort_keys=False, allow_unicode=True, width=1000)
     values = {
@@ -274,6 +305,8 @@ def render_readme(description: Mapping[str, Any], features: Mapping[str, Any], d
         "provenance": provenance_section(description),
         "choices": choices_section(description),
         "solvability": solvability_section(description),
+        "fidelity": fidelity_section(description),
+        "pair_reuse": pair_reuse_section(description),
         "subsets": ", ".join(_short(s) for s in description["subsets"] if s in SUBSET_ORDER),
     }
     return f"---\n{header}---\n\n" + render(load_template(), values).rstrip("\n") + "\n"

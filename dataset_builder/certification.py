@@ -1,7 +1,7 @@
 """The build's solvability check: glue between the render workers and ``rose_bench.solver.certify``.
 
 The worker that renders a scene also answers that scene's rows with the
-reference solver (the PNG bytes and prompts only, scored by ``score_item``), so
+reference solver (the image and prompts only, scored by ``score_item``), so
 certification runs in parallel with rendering and needs no second pass over the
 Parquet files.  Any failing row aborts the build before the writer's atomic
 rename; the certificate (counts only, no timings) goes to the manifest and card.
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from rose_bench.scoring.errors import CheckFailed
 from rose_bench.solver.certify import BuildRow, RowCheck, certificate, check_rows
@@ -32,9 +34,17 @@ class CertificationFailed(BuildError, CheckFailed):
         self.certificate = certificate
 
 
-def check_scene(label: str, rows: Sequence[Mapping[str, Any]], base_png: bytes, cued_png: bytes,
-                cued_path: str) -> tuple[RowCheck, ...]:
-    """Solver checks of one scene's rows, each answered from the PNG bytes it will ship with."""
+def check_scene(label: str, rows: Sequence[Mapping[str, Any]], base_png: bytes, cued_png: bytes, cued_path: str,
+                *, pixels: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[RowCheck, ...]:
+    """Solver checks of one scene's rows, each answered from the image it will ship with.
+
+    ``pixels`` are the exact (base, cued) arrays that ``base_png`` / ``cued_png``
+    encode; given them, the solver reads those arrays instead of decoding the
+    PNGs again.  That is the same check: PNG is lossless, so decoding gives back
+    these very pixels (tests/dataset_builder/test_certification.py pins it).
+    Each image is read once; each row is answered from its own prompts.
+    """
+    known = {} if pixels is None else {base_png: pixels[0], cued_png: pixels[1]}
     return tuple(
         check_rows(
             (
@@ -42,6 +52,7 @@ def check_scene(label: str, rows: Sequence[Mapping[str, Any]], base_png: bytes, 
                 for row in rows
             ),
             CERTIFY_POLICY,
+            pixels=known,
         )
     )
 

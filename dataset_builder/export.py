@@ -16,8 +16,6 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-import pyarrow.parquet as pq
-
 from rose_bench.scoring.contract import (
     BRIDGE_CONFIGS,
     CONFIG_TEMPLATES,
@@ -30,7 +28,7 @@ from rose_bench.scoring.contract import (
     image_path,
 )
 from rose_bench.scoring.errors import UsageError
-from rose_bench.scoring.io import atomic_dir
+from rose_bench.scoring.io import atomic_dir, parquet_rows
 
 from .manifest import read_manifest, verify_manifest
 from .parquet_schema import Column, decode_value
@@ -47,8 +45,7 @@ def _dumps(row: Mapping[str, Any]) -> str:
 
 def _iter_rows(build_dir: Path, folder: str, split: str) -> Iterator[dict[str, Any]]:
     for shard in build_shards(build_dir, folder, split):
-        for batch in pq.ParquetFile(shard).iter_batches(batch_size=64):
-            yield from batch.to_pylist()
+        yield from parquet_rows(shard, batch_size=64)
 
 
 def _official_row(row: dict[str, Any], keys: list[str], columns: dict[str, Column]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rose_bench.scoring.contract import BRIDGE_CONFIGS, T1B, T2B, TEMPLATE_CONFIGS, build_shards
-from rose_bench.scoring.io import InputError, parse_jsonl
+from rose_bench.scoring.io import InputError, parquet_rows, parse_jsonl
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "rose-v0.1"
 LEVEL_OF_TEMPLATE = {T1B: "scene", T2B: "region"}
@@ -35,8 +35,6 @@ def group(rows: Iterable[Mapping[str, Any]], split: str | None) -> Grouped:
 
 def build_rows(build: Path, split: str) -> list[dict[str, Any]]:
     """The T1B and T2B rows of one split of a ``rose build`` directory (images not read)."""
-    import pyarrow.parquet as pq
-
     rows: list[dict[str, Any]] = []
     for folder in BRIDGE_CONFIGS:
         shards = build_shards(build, folder, split)
@@ -44,11 +42,7 @@ def build_rows(build: Path, split: str) -> list[dict[str, Any]]:
             raise InputError(build, f"no {folder}/{split}-*.parquet shards",
                              fix=f"pass a `rose build` directory with bridge rows in split {split!r}")
         for shard in shards:
-            try:
-                names = pq.read_schema(shard).names
-                rows += pq.read_table(shard, columns=[c for c in COLUMNS if c in names]).to_pylist()
-            except Exception as exc:  # pyarrow raises several unrelated types for bad files
-                raise InputError(shard, f"cannot read Parquet ({exc})", fix="rebuild the dataset with `rose build`") from None
+            rows += parquet_rows(shard, COLUMNS, require=False)
     return rows
 
 
@@ -101,3 +95,16 @@ def reference_rows(sources: Sequence[Path] | None) -> list[dict[str, Any]]:
 def template_folders() -> dict[str, str]:
     """Bridge template -> build folder (for messages)."""
     return {t: TEMPLATE_CONFIGS[t] for t in LEVEL_OF_TEMPLATE}
+
+
+def build_report(rows: Iterable[Mapping[str, Any]], split: str = "test") -> dict[str, Any]:
+    """``rose stats`` of a build's own rows against the packaged v0.1 reference, as JSON (fixed seed and permutations).
+
+    The writer records it in manifest.json and the dataset card renders it; it is a pure
+    function of the rows, so it never breaks the byte-identity of a rebuild.
+    """
+    from . import fidelity
+
+    verdict = fidelity.compare(group(rows, split), group(reference_rows(None), None))
+    report = fidelity.to_json(verdict, permutations=fidelity.DEFAULT_PERMUTATIONS, seed=fidelity.DEFAULT_SEED)
+    return {"reference": "ROSE v0.1 test bridge rows (packaged)", "split": split, **report}

@@ -83,6 +83,7 @@ class BuildOptions:
     overwrite: bool = False
     progress: bool = True
     certify: bool = True  # answer every row with the reference solver before committing (False: quick builds)
+    disjoint_pairs: bool = False  # dev and test scenes never share an element pair (matters only when pairs are reused)
 
     def __post_init__(self) -> None:
         _int_in("--seed", self.seed, 0, MAX_SEED)

@@ -158,6 +158,11 @@ def schedule_pairs(
     if not cats:
         raise BuildError(f"{subset}: no pair has a {weights.field} with a weight in pair_weights (fix: subsets.yaml)")
     positions = {split: [i for i, s in enumerate(splits) if s == split] for split in SPLITS}
+    crowded = [split for split in SPLITS if len(positions[split]) > 1]
+    if sum(map(len, cats.values())) == 1 and crowded:
+        raise BuildError(f"{subset}: the source offers 1 usable pair but split {crowded[0]} needs "
+                         f"{len(positions[crowded[0]])} scenes, and neighbouring scenes must not share a pair "
+                         "(fix: lower --scale / --scenes-per-subset or install more assets)")
     if disjoint:
         pools = _disjoint_pools(cats, {s: len(p) for s, p in positions.items()}, master_seed, subset)
         groups = [((split,), pools[split]) for split in _SPLIT_ORDER]

@@ -39,7 +39,7 @@ from rose_bench.scoring.grid import (
 
 from .specs import SubsetSpec, Weighted
 
-__all__ = ["RegionDraw", "region_case", "case_label", "placements", "sample_region"]
+__all__ = ["RegionDraw", "region_case", "case_label", "achieved_case", "placements", "sample_region"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,16 @@ class RegionDraw:
 
 def case_label(achieved: str, wanted: str) -> str:
     return achieved if achieved == wanted else f"fallback_{achieved}_wanted_{wanted}"
+
+
+def achieved_case(label: str) -> str:
+    """The case a ``region_case`` label achieved: ``fallback_<achieved>_wanted_<wanted>`` -> ``<achieved>``."""
+    if label.startswith("fallback_"):
+        achieved, sep, _ = label[len("fallback_"):].partition("_wanted_")
+        if sep and achieved:
+            return achieved
+        raise ValueError(f"malformed region_case {label!r}")
+    return label
 
 
 def region_case(region: Region, grid: Grid, targets: Iterable[Cell]) -> str:

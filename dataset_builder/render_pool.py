@@ -13,6 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
+import numpy as np
+from PIL import Image
+
 from rose_bench.scoring.grid import Region
 from rose_bench.solver.certify import RowCheck
 
@@ -21,7 +24,7 @@ from .certification import check_scene
 from .scene import Scene
 from .sources.base import Source
 
-__all__ = ["RenderJob", "RenderedScene", "render_scene", "run_job", "RenderPool"]
+__all__ = ["RenderJob", "RenderedScene", "scene_pixels", "render_scene", "run_job", "RenderPool"]
 
 
 @dataclass(frozen=True)
@@ -45,23 +48,37 @@ class RenderedScene:
     checks: tuple[RowCheck, ...] | None  # None when the job had no rows to certify
 
 
-def render_scene(source: Source, scene: Scene, region: Region) -> tuple[bytes, bytes]:
-    """PNG bytes of the base image and of the cued image (base + highlight of ``region``)."""
+def scene_pixels(source: Source, scene: Scene, region: Region) -> tuple[np.ndarray, np.ndarray]:
+    """The base image and the cued image (base + highlight of ``region``) as uint8 RGB arrays."""
     pair = scene.pair
     majority = source.render_tile(pair.majority, pair, scene.cell_size)
     target = source.render_tile(pair.target, pair, scene.cell_size)
-    base = render.render_grid(majority, target, scene.rows, scene.cols, scene.cell_size, scene.targets)
-    cued = render.add_cue(base, region, scene.cell_size)
-    return render.png_bytes(base), render.png_bytes(cued)
+    base = render.grid_pixels(majority, target, scene.rows, scene.cols, scene.cell_size, scene.targets)
+    return base, render.cued_pixels(base, region, scene.cell_size)
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    return render.png_bytes(Image.fromarray(pixels, mode="RGB"))  # shares the array's memory: no copy
+
+
+def render_scene(source: Source, scene: Scene, region: Region) -> tuple[bytes, bytes]:
+    """PNG bytes of the base image and of the cued image (base + highlight of ``region``)."""
+    base, cued = scene_pixels(source, scene, region)
+    return _png(base), _png(cued)
 
 
 def run_job(source: Source, job: RenderJob) -> RenderedScene:
-    """Render one scene and, if asked, answer its rows from the PNGs (pure: same job, same result)."""
-    base_png, cued_png = render_scene(source, job.scene, job.cue_region)
+    """Render one scene and, if asked, answer its rows from its images (pure: same job, same result).
+
+    The solver reads the very arrays the PNGs were encoded from (lossless, so
+    the same pixels a decoder returns; see ``certification.check_scene``).
+    """
+    base, cued = scene_pixels(source, job.scene, job.cue_region)
+    base_png, cued_png = _png(base), _png(cued)
     checks = None
     if job.rows is not None:
         label = f"{job.subset} scene {job.scene.number}"
-        checks = check_scene(label, job.rows, base_png, cued_png, job.cued_path)
+        checks = check_scene(label, job.rows, base_png, cued_png, job.cued_path, pixels=(base, cued))
     return RenderedScene(base_png, cued_png, checks)
 
 

@@ -54,7 +54,7 @@ from rose_bench.scoring.contract import (
 )
 from rose_bench.scoring.io import atomic_dir
 
-from . import card, summary
+from . import card, fidelity_data, summary
 from .manifest import code_version, write_manifest
 from .parquet_schema import Column, SchemaError, encode_value, features_for, schema_for
 
@@ -332,6 +332,7 @@ def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows,
         "versions": summary.versions(rows),
         "counts": counts,
         "statistics": summary.statistics(rows),
+        "fidelity": fidelity_data.build_report(rows),  # `rose stats` vs v0.1 (fixed seed): the card's table
         "provenance": info.get("provenance") or {},
         "generator": info.get("generator") or {},
         "choices": list(info.get("choices") or []),

@@ -13,11 +13,9 @@ import hashlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import pyarrow.parquet as pq
-
 from rose_bench.scoring.contract import MANIFEST_NAME, TEMPLATE_CONFIGS, build_shards
 from rose_bench.scoring.evaluate import load_metadata
-from rose_bench.scoring.io import InputError
+from rose_bench.scoring.io import InputError, parquet_rows
 
 from .sample import ItemKey
 
@@ -102,15 +100,10 @@ def load_images(items: BuildItems, wanted: Iterable[str]) -> dict[str, bytes]:
     wanted = set(wanted)
     images: dict[str, bytes] = {}
     for shard in items.shards:
-        parquet = pq.ParquetFile(shard)
-        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=["item_id", "image"]):
-            ids = batch.column(0).to_pylist()
-            hits = [i for i, item_id in enumerate(ids) if item_id in wanted and item_id not in images]
-            if not hits:
-                continue
-            column = batch.column(1)
-            for i in hits:
-                images[ids[i]] = _png_of(column[i].as_py(), items.build_dir, f"{shard} (row of {ids[i]})")
+        for row in parquet_rows(shard, ["item_id", "image"], batch_size=_BATCH_ROWS):
+            item_id = row["item_id"]
+            if item_id in wanted and item_id not in images:
+                images[item_id] = _png_of(row["image"], items.build_dir, f"{shard} (row of {item_id})")
     missing = sorted(wanted - set(images))
     if missing:
         raise InputError(items.build_dir, f"no image for {len(missing)} items (first: {missing[0]})",

@@ -19,6 +19,7 @@ from rose_bench.scoring.contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORD
 from rose_bench.scoring.evaluate import ScoreOptions, evaluate, load_predictions
 from rose_bench.scoring.grammar import format_answer, parse_answer
 from rose_bench.scoring.io import InputError
+from rose_bench.scoring.numeric import format_percent
 
 from .items import fingerprint
 from .run import PREDICTIONS_FILE, RunConfig, read_config
@@ -132,10 +133,6 @@ def report_data(runs: Sequence[ScoredRun]) -> dict[str, Any]:
     return {"annotators": annotators, "agreement": pairs}
 
 
-def _pct(value: Optional[float]) -> str:
-    return "--" if value is None else f"{100.0 * value:.1f}"
-
-
 def _sec(value: Optional[float]) -> str:
     return "--" if value is None else f"{value:.1f}"
 
@@ -149,15 +146,15 @@ def markdown_report(data: dict[str, Any]) -> str:
     """PASS (%) by template and by subset, time per item, and pairwise agreement, as Markdown."""
     people = data["annotators"]
     out = ["## Human baseline (PASS %, item means over the answered sample)", ""]
-    cell = lambda rec: f"{_pct(rec['pass'])} (n={rec['n']})" if rec["n"] else "--"  # noqa: E731
+    cell = lambda rec: f"{format_percent(rec['pass'])} (n={rec['n']})" if rec["n"] else "--"  # noqa: E731
     out += _table(
         ["Annotator", "Answered", "PASS", "VALID", *(TEMPLATE_SHORT[t] for t in TEMPLATE_ORDER)],
-        [[p["annotator"], f"{p['answered']}/{p['sampled']}", _pct(p["pass"]), _pct(p["valid"]),
+        [[p["annotator"], f"{p['answered']}/{p['sampled']}", format_percent(p["pass"]), format_percent(p["valid"]),
           *(cell(p["by_template"][t]) for t in TEMPLATE_ORDER)] for p in people],
     )
     out += ["", "### PASS % by subset", ""]
     out += _table(["Annotator", *(SUBSET_SHORT[s] for s in SUBSET_ORDER), "Avg. PASS (macro)"],
-                  [[p["annotator"], *(cell(p["by_subset"][s]) for s in SUBSET_ORDER), _pct(p["avg_pass_macro"])]
+                  [[p["annotator"], *(cell(p["by_subset"][s]) for s in SUBSET_ORDER), format_percent(p["avg_pass_macro"])]
                    for p in people])
     out += ["", "### Time per item (seconds)", ""]
     out += _table(["Annotator", "median", "mean", "total", "clicked / typed"],
@@ -167,6 +164,6 @@ def markdown_report(data: dict[str, Any]) -> str:
     if data["agreement"]:
         out += ["", "### Agreement (pairs of annotators, items both answered)", ""]
         out += _table(["Pair", "common items", "same answer %", "same PASS %"],
-                      [[f"{a['a']} / {a['b']}", str(a["common_items"]), _pct(a["same_answer"]), _pct(a["same_pass"])]
+                      [[f"{a['a']} / {a['b']}", str(a["common_items"]), format_percent(a["same_answer"]), format_percent(a["same_pass"])]
                        for a in data["agreement"]])
     return "\n".join(out) + "\n"

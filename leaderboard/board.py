@@ -25,7 +25,7 @@ from typing import Any, Iterator, Optional
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.io import InputError
+from rose_bench.scoring.io import InputError, parquet_rows
 
 from .bundle import PREDICTIONS_NAME, SUBMISSION_NAME, Bundle, dataset_fingerprint, read_bundle
 from .scores import load_key, score_predictions, scorer_version, scores_table, summary_figures
@@ -98,7 +98,7 @@ class Board:
         return json.loads((self.folder(sub_id) / "summary.json").read_text(encoding="utf-8"))
 
     def score_rows(self, sub_id: str) -> list[dict]:
-        return pq.read_table(self.folder(sub_id) / "scores.parquet").to_pylist()
+        return list(parquet_rows(self.folder(sub_id) / "scores.parquet", fix="re-add the submission or `rose leaderboard rescore`"))
 
     def resolve(self, prefix: str) -> str:
         found = [i for i in self.ids() if i.startswith(prefix)] if len(prefix) >= 6 else []

@@ -19,6 +19,7 @@ from rose_bench import __version__
 from rose_bench.scoring.answer_key import dataset_fingerprint  # re-exported: bundles pin builds by it
 from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.io import InputError
+from rose_bench.scoring.models import model_names
 
 __all__ = [
     "FORMAT", "SUBMISSION_NAME", "PREDICTIONS_NAME", "MAX_SUBMISSION_BYTES", "MAX_PREDICTIONS_BYTES",
@@ -85,7 +86,7 @@ def _parse_predictions(path: Path, data: bytes) -> list[dict]:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
     rows: list[dict] = []
     first: dict[str, int] = {}
-    models: dict[str, int] = {}
+    lines: list[int] = []
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -110,11 +111,11 @@ def _parse_predictions(path: Path, data: bytes) -> list[dict]:
         if "raw_text" not in row or not (row["raw_text"] is None or isinstance(row["raw_text"], str)):
             raise InputError(path, "raw_text missing or not a string/null", line=line_no, field="raw_text",
                              fix="raw_text is the model's answer text (null only with an error)")
-        if row.get("model") is not None:
-            models.setdefault(str(row["model"]), line_no)
         rows.append(row)
+        lines.append(line_no)
+    models = model_names(rows)  # the one model-name rule (scoring.models)
     if len(models) > 1:
-        (a, la), (b, lb) = sorted(models.items(), key=lambda kv: kv[1])[:2]
+        (a, la), (b, lb) = sorted(((name, lines[i]) for name, i in models.items()), key=lambda kv: kv[1])[:2]
         raise InputError(path, f"rows from several models ({a!r} on line {la}, {b!r} on line {lb})", field="model",
                          fix="one model per bundle")
     if not rows:

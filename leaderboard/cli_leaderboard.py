@@ -139,13 +139,15 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     def run() -> int:
+        from .exports import pct
+
         b = bd.open_board(args.board)
         print(f"board {b.root}: {b.fingerprint} ({b.split}), revision {b.config['revision']}")
         for sub_id in b.ids():
             meta, summary = b.submission(sub_id), b.summary(sub_id)
             head = summary["figures"]["table1"]["Avg. PASS"]
             print(f"{sub_id[:12]}  {meta['model']['name']:<32} {'baseline' if meta['baseline'] else '':<8} "
-                  f"Avg. PASS {'–' if head is None else f'{head * 100:.1f}'}"
+                  f"Avg. PASS {pct(head)}"
                   + ("  (partial)" if summary["coverage"]["partial"] else ""))
         return 0
     return _guard("list", run)

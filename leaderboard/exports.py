@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+from rose_bench.scoring.numeric import format_percent
 from rose_bench.scoring.report import table1_latex_row, table2_latex_row
 from rose_bench.scoring.uncertainty import FIGURES, HEADLINE
 
@@ -57,8 +58,12 @@ def json_text(board: Board, st: Standings) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _pct(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x * 100:.1f}"
+NO_FIGURE = "–"  # how the page and the exports print a figure with no rows behind it
+
+
+def pct(x: float | None) -> str:
+    """A fraction as a percentage with one decimal (``scoring.numeric.format_percent``), ``–`` when missing."""
+    return format_percent(x, 1, missing=NO_FIGURE)
 
 
 def markdown_text(st: Standings) -> str:
@@ -67,9 +72,9 @@ def markdown_text(st: Standings) -> str:
     for r in st.rows:
         p, lo, hi = r.figures[HEADLINE]
         cells = [f"{r.rank[0]} [{r.rank[1]}–{r.rank[2]}]", str(r.tier), r.name.replace("|", "\\|")
-                 + (" (baseline)" if r.baseline else ""), f"{_pct(p)} [{_pct(lo)}, {_pct(hi)}]",
-                 *(_pct(r.figures[f][0]) for f in ("Counting Avg.", "Action Avg.", "gap")),
-                 *(_pct(r.figures[f][0]) for f in FIGURES[:5])]
+                 + (" (baseline)" if r.baseline else ""), f"{pct(p)} [{pct(lo)}, {pct(hi)}]",
+                 *(pct(r.figures[f][0]) for f in ("Counting Avg.", "Action Avg.", "gap")),
+                 *(pct(r.figures[f][0]) for f in FIGURES[:5])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ from rose_bench.scoring.io import InputError, atomic_dir
 from rose_bench.scoring.uncertainty import FIGURES, HEADLINE
 
 from .board import Board
-from .exports import write_exports
+from .exports import NO_FIGURE, pct, write_exports
 from .standings import Row, Standings, standings
 from .svg import difference_matrix, headline_intervals, scatter_counting_action, template_heatmap
 
@@ -26,10 +26,6 @@ __all__ = ["render_site", "SITE_MARK"]
 SITE_MARK = '<meta name="generator" content="rose-bench leaderboard">'
 _ASSETS = Path(__file__).with_name("site_assets")
 TEMPLATE_COLUMNS = FIGURES[:5]
-
-
-def pct(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x * 100:.1f}"
 
 
 def _ci(fig: tuple[float, float, float]) -> str:
@@ -49,7 +45,7 @@ def _page(title: str, body: str, prefix: str = "") -> str:
 
 def _params(row: Row) -> str:
     if row.parameters is None:
-        return "–"
+        return NO_FIGURE
     return f"{row.parameters / 1e9:.1f}B" if row.parameters >= 1e8 else f"{row.parameters / 1e6:.0f}M"
 
 
@@ -86,9 +82,9 @@ def _table(st: Standings, hidden: bool) -> str:
         cells.append(f'<td data-col="variants" data-sort="{row.variants_tried}">{row.variants_tried}</td>')
         if hidden:
             h = row.hidden_rank
-            cells.append(f'<td data-col="hidden" data-sort="{h if h else -1}">{h if h else "–"}</td>')
+            cells.append(f'<td data-col="hidden" data-sort="{h if h else -1}">{h if h else NO_FIGURE}</td>')
             cells.append(f'<td data-col="hidden" data-sort="{(h - row.rank[0]) if h else 0}">'
-                         f'{f"{h - row.rank[0]:+d}" if h else "–"}</td>')
+                         f'{f"{h - row.rank[0]:+d}" if h else NO_FIGURE}</td>')
         params = row.parameters if row.parameters is not None else ""
         lines.append(f'<tr data-id="{row.id}" data-open="{int(row.open_weights)}" data-baseline="{int(row.baseline)}" '
                      f'data-params="{params}" class="{classes}">' + "".join(cells) + "</tr>")
@@ -111,7 +107,7 @@ _CONTROLS = """<div id="controls" class="controls" hidden>
 
 
 def _footer(board: Board, st: Standings, prefix: str = "") -> str:
-    scorers = sorted({r.scorer_version for r in st.rows}) or ["–"]
+    scorers = sorted({r.scorer_version for r in st.rows}) or [NO_FIGURE]
     return (f'<footer><p>Board revision {board.config["revision"]} · dataset <code>{escape(board.fingerprint)}</code> '
             f'({escape(board.split)} split, {st.items} items, {st.scenes} scenes) · scorer {escape(", ".join(scorers))} · '
             f'{st.replicates} bootstrap replicates, seed {st.seed} · rose-bench {escape(__version__)}</p>'
@@ -122,7 +118,7 @@ def _footer(board: Board, st: Standings, prefix: str = "") -> str:
 
 def _index(board: Board, st: Standings) -> str:
     hidden = any(r.hidden_rank is not None for r in st.rows)
-    mdd = "–" if st.mdd is None else f"{st.mdd * 100:.1f} points"
+    mdd = NO_FIGURE if st.mdd is None else f"{pct(st.mdd)} points"
     body = [
         "<h1>ROSE leaderboard</h1>",
         f'<p class="header-figures">{len(st.rows)} rows ranked by {escape(HEADLINE)} (Table 1 macro average over subsets). '
@@ -156,7 +152,7 @@ def _model_page(board: Board, st: Standings, row: Row) -> str:
     for name in FIGURES:
         p, lo, hi = row.figures[name]
         lines.append(f'<tr><td class="name">{escape(name)}</td><td>{pct(p)}</td>'
-                     f"<td>{'–' if math.isnan(lo) else f'{pct(lo)} – {pct(hi)}'}</td></tr>")
+                     f"<td>{NO_FIGURE if math.isnan(lo) else f'{pct(lo)} – {pct(hi)}'}</td></tr>")
     lines.append("</tbody></table><h2>Submission</h2>")
     harness = meta["harness"]
     lines.append("<ul>" + "".join(f"<li>{escape(k)}: <code>{escape(str(v))}</code></li>" for k, v in (

@@ -95,14 +95,14 @@ def standings(board: Board) -> Standings:
 
 def _hidden_ranks(board: Board, ids: list[str]) -> dict[str, int]:
     """Observed headline rank on the hidden re-draw, among the rows that have one."""
-    import pyarrow.parquet as pq
+    from rose_bench.scoring.io import parquet_rows
 
     from rose_bench.scoring.uncertainty import point_figures
 
     have = [i for i in ids if (board.folder(i) / "hidden" / "scores.parquet").is_file()]
     if not have:
         return {}
-    table = cluster_table({i: pq.read_table(board.folder(i) / "hidden" / "scores.parquet").to_pylist() for i in have})
+    table = cluster_table({i: list(parquet_rows(board.folder(i) / "hidden" / "scores.parquet")) for i in have})
     head = point_figures(table)[:, FIGURES.index(HEADLINE)]
     head = np.where(np.isnan(head), -np.inf, head)
     return {i: int(1 + np.sum(head > head[k])) for k, i in enumerate(have)}

@@ -102,19 +102,29 @@ def headline_intervals(st: Standings, width: int = 640) -> str:
     return _svg(width, height, "Avg. PASS (macro over subsets) with 95% scene-clustered intervals", body)
 
 
+def _column_labels(st: Standings, left: int, top: int, cell: int) -> list[str]:
+    """Model names above the columns of a matrix plot, rotated."""
+    labels = []
+    for j, row in enumerate(st.rows):
+        x = left + cell * j + cell / 2
+        labels.append(f'<text x="{_f(x)}" y="{top - 6}" transform="rotate(-55 {_f(x)} {top - 6})" {_FONT}>'
+                      f'{escape(row.name[:24])}</text>')
+    return labels
+
+
+def _row_label(text: str, left: int, y: float, cell: int) -> str:
+    return f'<text x="{left - 6}" y="{_f(y + cell / 2 + 4)}" text-anchor="end" {_FONT}>{escape(text)}</text>'
+
+
 def template_heatmap(st: Standings) -> str:
     """Template (rows) x model (columns) PASS."""
     templates = FIGURES[:5]
     cell, left, top = 44, 80, 120
     width, height = left + cell * len(st.rows) + 10, top + cell * len(templates) + 10
-    body = []
-    for j, row in enumerate(st.rows):
-        x = left + cell * j + cell / 2
-        body.append(f'<text x="{_f(x)}" y="{top - 6}" transform="rotate(-55 {_f(x)} {top - 6})" {_FONT}>'
-                    f'{escape(row.name[:24])}</text>')
+    body = _column_labels(st, left, top, cell)
     for i, template in enumerate(templates):
         y = top + cell * i
-        body.append(f'<text x="{left - 6}" y="{_f(y + cell / 2 + 4)}" text-anchor="end" {_FONT}>{escape(template)}</text>')
+        body.append(_row_label(template, left, y, cell))
         for j, row in enumerate(st.rows):
             v = st.template_cells[row.id][template]
             text = "–" if math.isnan(v) else f"{v * 100:.0f}"
@@ -133,15 +143,10 @@ def difference_matrix(st: Standings) -> str:
     by_pair = {(p.a, p.b): p for p in st.pairs}
     ids = [r.id for r in st.rows]
     scale = max([abs(p.difference) for p in st.pairs if not math.isnan(p.difference)] or [1.0]) or 1.0
-    body = []
-    for j, row in enumerate(st.rows):
-        x = left + cell * j + cell / 2
-        body.append(f'<text x="{_f(x)}" y="{top - 6}" transform="rotate(-55 {_f(x)} {top - 6})" {_FONT}>'
-                    f'{escape(row.name[:24])}</text>')
+    body = _column_labels(st, left, top, cell)
     for i, a in enumerate(ids):
         y = top + cell * i
-        body.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4:.1f}" text-anchor="end" {_FONT}>'
-                    f'{escape(st.rows[i].name[:24])}</text>')
+        body.append(_row_label(st.rows[i].name[:24], left, y, cell))
         for j, b in enumerate(ids):
             if i == j:
                 continue

@@ -16,6 +16,12 @@ Counting/Action Avg and the gap of §8.5.  The hooks are made from that table,
 and so are the task YAMLs' ``metric_list`` (`task_yaml`).  A figure with no rows behind it is
 None (lmms-eval prints N/A), never 0.
 
+On a withheld split (``rose withhold``: the public rows carry no answer
+column) nothing can be scored: ``process_results`` stores the item's identity
+and the answer text (``withheld_row``), every figure is None, and one warning
+says how to get the figures -- ``rose lmms-to-predictions`` on the saved
+samples, then ``rose score --answer-key``.
+
 lmms-eval calls ``process_results`` from several threads: the hook keeps no
 state.  The aggregations share one lock-guarded cache, so the figures of a
 task are computed once per task rather than once per metric.
@@ -23,10 +29,12 @@ task are computed once per task rather than once per metric.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
+from rose_bench.scoring.answer_key import is_withheld
 from rose_bench.scoring.figures import FIGURES as FIGURE_TABLE
 from rose_bench.scoring.figures import compute_figures
 from rose_bench.scoring.item import score_item
@@ -49,12 +57,42 @@ class ItemRef:
         return str(self.row.get("item_id"))
 
 
+WITHHELD_WARNING = (
+    "the rows of this ROSE split are withheld (a public build made by `rose withhold`: no answer columns), so "
+    "lmms-eval reports every ROSE figure as None. The answers are kept in the samples (run with --log_samples); "
+    "the figures need the answer key: `rose lmms-to-predictions SAMPLES.jsonl --out predictions.jsonl` then "
+    "`rose score --predictions predictions.jsonl --dataset-root PUBLIC_BUILD --answer-key KEY`"
+)
+# the identity of an item, as score_item names it (rose_split is the row's split)
+WITHHELD_FIELDS: tuple[str, ...] = (
+    "item_id", "scene_id", "image_id", "model", "rose_subset", "rose_split", "primitive_type", "task_template",
+    "task_mode", "region_type", "cue_type", "raw_text", "api_error_text", "withheld",
+)
+_log = logging.getLogger(__name__)
+
+
+def withheld_row(doc: Document, raw_text: str | None, *, model: str = "", api_error_text: str | None = None) -> dict:
+    """What can be kept of an answer to a withheld item: who it answers and what it said, no score."""
+    row = {name: doc.get(name) for name in WITHHELD_FIELDS}
+    row.update(model=model, rose_split=doc.get("split"), raw_text=raw_text, api_error_text=api_error_text, withheld=True)
+    return row
+
+
 def score_response(doc: Document, text: str | None, *, model: str = "") -> dict:
-    """The §7.5 row for one answer; lmms-eval failure markers become API errors."""
+    """The §7.5 row for one answer (the identity only on a withheld split); lmms-eval failure markers become API errors."""
     text = "" if text is None else text.strip()
-    if text.startswith(LMMS_FAILURE_PREFIXES):
-        return score_item(doc, None, model=model, api_error_text=text)
-    return score_item(doc, text, model=model)
+    answer, error = (None, text) if text.startswith(LMMS_FAILURE_PREFIXES) else (text, None)
+    if is_withheld(doc):
+        return withheld_row(doc, answer, model=model, api_error_text=error)
+    return score_item(doc, answer, model=model, api_error_text=error)
+
+
+WITHHELD_TARGET = "[withheld]"
+
+
+def doc_to_target(doc: Document) -> str:
+    """The formal answer lmms-eval logs as a sample's target; ``[withheld]`` on a withheld split."""
+    return WITHHELD_TARGET if is_withheld(doc) else str(doc.get("answer"))
 
 
 # lmms-eval metric name -> (aggregate function, key of its result), from scoring.figures.
@@ -118,8 +156,28 @@ class _FigureCache:
             return self._figures
 
 
+class _Once:
+    """Log the withheld-split warning once per process, however many tasks and metrics ask."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.done = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if not self.done:
+                self.done = True
+                _log.warning("%s", WITHHELD_WARNING)
+
+
+_warn_withheld = _Once()
+
+
 def aggregate_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Optional[float]]:
-    """Every figure of the table over ``rows`` (each aggregate table computed once)."""
+    """Every figure of the table over ``rows`` (each aggregate table computed once); all None on a withheld split."""
+    if any(row.get("withheld") for row in rows):
+        _warn_withheld()
+        return {name: None for name in FIGURES}
     return compute_figures(rows)
 
 

@@ -8,12 +8,14 @@ the same scene; V-Clk is the Table-2 T4 PASS of the model's main rows.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
 from . import contract as C
 from .aggregate import table2
-from .bridge_pipeline import BridgeResult, BridgeSpec, clean_action, is_one, main_indexes, mean_over, run_bridge
-from .numeric import difference, mean
+from .bridge_pipeline import (
+    BridgeResult, BridgeSpec, click_cardinality, find_main, is_one, main_indexes, mean_over, run_bridge, share, where_one,
+)
+from .numeric import difference
 
 __all__ = [
     "GLOBAL_CLICK",
@@ -52,9 +54,7 @@ GLOBAL_CLICK_PAPER_COLUMNS = {
 
 def global_click_extras(ev: Row, meta: Row) -> dict[str, Any]:
     """Cardinality fields of one scored T1B item (appended after the §7.5 fields)."""
-    clean = clean_action(ev)
-    predicted = int(ev.get("pred_click_count_unique") or 0)
-    target = int(ev.get("gt_count") or 0)
+    clean, predicted, target, exact = click_cardinality(ev)
     return {
         "source_item_id": meta.get("source_item_id"),
         "bridge_type": meta.get("bridge_type"),
@@ -64,7 +64,7 @@ def global_click_extras(ev: Row, meta: Row) -> dict[str, Any]:
         "cardinality_error": predicted - target,
         "cardinality_abs_error": abs(predicted - target),
         "cardinality_exact_nonstrict": int(predicted == target),
-        "cardinality_exact": int(clean == 1 and predicted == target),
+        "cardinality_exact": exact,
     }
 
 
@@ -72,9 +72,7 @@ def pair_global_click(rows: Sequence[dict], main_rows: Sequence[Row]) -> None:
     """Attach the main T1 result of the same scene (by source_item_id, else (subset, scene_id)); in place."""
     by_item, by_scene = main_indexes(main_rows, C.T1)
     for row in rows:
-        base = by_item.get(str(row.get("source_item_id")))
-        if base is None:
-            base = by_scene.get((str(row.get("rose_subset")), str(row.get("scene_id"))))
+        base = find_main(row, by_item, by_scene, ("source_item_id",))
         row.update(
             {
                 "base_gcnt_matched": int(base is not None),
@@ -85,17 +83,13 @@ def pair_global_click(rows: Sequence[dict], main_rows: Sequence[Row]) -> None:
         )
 
 
-def _share(rows: Sequence[Row], test) -> Optional[float]:
-    return mean(int(test(r)) for r in rows) if rows else None
-
-
 def summarize_global_click(rows: Sequence[Row]) -> dict[str, Any]:
     """Bridge metrics of one group of scored, paired T1B rows (``{"n": 0}`` when empty)."""
     if not rows:
         return {"n": 0}
-    card = [r for r in rows if is_one(r.get("cardinality_exact"))]
-    paired = [r for r in rows if is_one(r.get("base_gcnt_matched"))]
-    gcnt_ok = [r for r in paired if is_one(r.get("base_gcnt_pass"))]
+    card = where_one(rows, "cardinality_exact")
+    paired = where_one(rows, "base_gcnt_matched")
+    gcnt_ok = where_one(paired, "base_gcnt_pass")
     out: dict[str, Any] = {
         "n": len(rows),
         "gclk_pass_rate": mean_over(rows, "pass"),
@@ -111,8 +105,8 @@ def summarize_global_click(rows: Sequence[Row]) -> dict[str, Any]:
         "click_recall": mean_over(rows, "click_recall"),
         "click_f1_strict": mean_over(rows, "click_f1_strict"),
         "click_iou_strict": mean_over(rows, "click_iou_strict"),
-        "invalid_coordinate_sample_rate": _share(rows, lambda r: (r.get("invalid_coordinate_count") or 0) > 0),
-        "duplicate_click_sample_rate": _share(rows, lambda r: (r.get("duplicate_click_count") or 0) > 0),
+        "invalid_coordinate_sample_rate": share(rows, lambda r: (r.get("invalid_coordinate_count") or 0) > 0),
+        "duplicate_click_sample_rate": share(rows, lambda r: (r.get("duplicate_click_count") or 0) > 0),
         "n_cardinality_exact": len(card),
         "n_main_gcnt_matched": len(paired),
         "n_main_gcnt_correct": len(gcnt_ok),
@@ -124,8 +118,8 @@ def summarize_global_click(rows: Sequence[Row]) -> dict[str, Any]:
             "gclk_pass_on_paired": gclk,
             "gclk_minus_gcnt": difference(gclk, gcnt),
             "gcnt_to_gclk_drop": difference(gcnt, gclk),
-            "both_correct_rate": _share(paired, lambda r: is_one(r.get("base_gcnt_pass")) and is_one(r.get("pass"))),
-            "gcnt_correct_gclk_wrong_rate": _share(
+            "both_correct_rate": share(paired, lambda r: is_one(r.get("base_gcnt_pass")) and is_one(r.get("pass"))),
+            "gcnt_correct_gclk_wrong_rate": share(
                 paired, lambda r: is_one(r.get("base_gcnt_pass")) and not is_one(r.get("pass"))
             ),
             "gclk_pass_given_gcnt_correct": mean_over(gcnt_ok, "pass"),

@@ -16,12 +16,15 @@ from .bridge_pipeline import (
     BridgeError,
     BridgeResult,
     BridgeSpec,
-    clean_action,
+    click_cardinality,
+    find_main,
     is_one,
     macro_summary,
     main_indexes,
     mean_over,
     run_bridge,
+    share,
+    where_one,
 )
 from .numeric import difference, mean
 
@@ -85,9 +88,7 @@ def matched_count_extras(ev: Row, meta: Row) -> dict[str, Any]:
 
 def _paired_fields(row: Row, base: Row) -> dict[str, Any]:
     """The main T3 result attached to one bridge row."""
-    clean = clean_action(base)
-    gt_count = int(base.get("gt_count") or 0)
-    predicted = int(base.get("pred_click_count_unique") or 0)
+    clean, predicted, gt_count, exact = click_cardinality(base)
     bridge_count = row.get("pred_count")
     return {
         "base_lclk_matched": 1,
@@ -98,7 +99,7 @@ def _paired_fields(row: Row, base: Row) -> dict[str, Any]:
         "base_lclk_clean_action": clean,
         "base_lclk_gt_count": gt_count,
         "base_lclk_pred_click_cardinality": predicted,
-        "base_lclk_cardinality_exact": int(clean == 1 and predicted == gt_count),
+        "base_lclk_cardinality_exact": exact,
         "base_lclk_click_f1_strict": base.get("click_f1_strict"),
         "base_lclk_region_violation_count": base.get("region_violation_count"),
         "cross_task_cardinality_consistent": (
@@ -116,11 +117,7 @@ def pair_matched_count(rows: Sequence[dict], main_rows: Sequence[Row]) -> None:
     by_item, by_scene = main_indexes(main_rows, C.T3)
     mismatches: list[str] = []
     for row in rows:
-        base = by_item.get(str(row.get("source_click_item_id")))
-        if base is None:
-            base = by_item.get(str(row.get("source_item_id")))
-        if base is None:
-            base = by_scene.get((str(row.get("rose_subset")), str(row.get("scene_id"))))
+        base = find_main(row, by_item, by_scene, ("source_click_item_id", "source_item_id"))
         if base is None:
             row["base_lclk_matched"] = 0
             continue
@@ -149,10 +146,10 @@ def summarize_matched_count(rows: Sequence[Row]) -> dict[str, Any]:
     """Bridge metrics of one group of scored, paired T2B rows (``{"n": 0}`` when empty)."""
     if not rows:
         return {"n": 0}
-    paired = [r for r in rows if is_one(r.get("base_lclk_matched"))]
-    count_ok = [r for r in paired if is_one(r.get("pass"))]
-    card = [r for r in paired if is_one(r.get("base_lclk_cardinality_exact"))]
-    count_ok_card = [r for r in count_ok if is_one(r.get("base_lclk_cardinality_exact"))]
+    paired = where_one(rows, "base_lclk_matched")
+    count_ok = where_one(paired, "pass")
+    card = where_one(paired, "base_lclk_cardinality_exact")
+    count_ok_card = where_one(count_ok, "base_lclk_cardinality_exact")
     comparable = [r for r in paired if r.get("cross_task_cardinality_consistent") is not None]
     parsed = [r for r in rows if r.get("pred_count") is not None]
     out: dict[str, Any] = {
@@ -178,8 +175,8 @@ def summarize_matched_count(rows: Sequence[Row]) -> dict[str, Any]:
             "lclk_location_exact_given_cardinality": mean_over(card, "base_lclk_pass"),
             "lclk_click_f1_strict": mean_over(paired, "base_lclk_click_f1_strict"),
             "mlcnt_to_lclk_drop": difference(mlcnt, lclk),
-            "both_correct_rate": mean(int(_both(r)) for r in paired),
-            "mlcnt_correct_lclk_wrong_rate": mean(int(_count_only(r)) for r in paired),
+            "both_correct_rate": share(paired, _both),
+            "mlcnt_correct_lclk_wrong_rate": share(paired, _count_only),
             "cross_task_cardinality_consistency_rate": mean_over(comparable, "cross_task_cardinality_consistent"),
         }
     )

@@ -36,8 +36,12 @@ __all__ = [
     "score_bridge_items",
     "filter_main_rows",
     "main_indexes",
+    "find_main",
+    "share",
     "clean_action",
+    "click_cardinality",
     "is_one",
+    "where_one",
     "mean_over",
     "macro_summary",
     "by_known_subset",
@@ -84,9 +88,19 @@ def is_one(value: Any) -> bool:
     return value == 1
 
 
+def where_one(rows: Sequence[Row], key: str) -> list[Row]:
+    """The rows whose ``key`` is 1 (a passed item, a matched pair, an exact cardinality)."""
+    return [r for r in rows if is_one(r.get(key))]
+
+
 def mean_over(rows: Sequence[Row], key: str) -> Optional[float]:
     """Mean of ``key`` over ``rows``; None when there are no rows."""
     return mean(r.get(key) for r in rows) if rows else None
+
+
+def share(rows: Sequence[Row], test: Callable[[Row], Any]) -> Optional[float]:
+    """Share of ``rows`` for which ``test`` holds; None when there are no rows."""
+    return mean(int(bool(test(r))) for r in rows) if rows else None
 
 
 def clean_action(row: Row) -> int:
@@ -96,6 +110,14 @@ def clean_action(row: Row) -> int:
         and int(row.get("invalid_coordinate_count") or 0) == 0
         and int(row.get("duplicate_click_count") or 0) == 0
     )
+
+
+def click_cardinality(row: Row) -> tuple[int, int, int, int]:
+    """(clean, unique in-grid clicks, target count, cardinality exact) of one scored click row (§9)."""
+    clean = clean_action(row)
+    predicted = int(row.get("pred_click_count_unique") or 0)
+    target = int(row.get("gt_count") or 0)
+    return clean, predicted, target, int(clean == 1 and predicted == target)
 
 
 # --- predictions, coverage, per-item scoring ---------------------------------------------------
@@ -205,6 +227,16 @@ def main_indexes(rows: Iterable[Row], template: str) -> tuple[dict[str, Row], di
     by_item = {str(r["item_id"]): r for r in chosen if r.get("item_id") is not None}
     by_scene = {(str(r.get("rose_subset")), str(r["scene_id"])): r for r in chosen if r.get("scene_id") is not None}
     return by_item, by_scene
+
+
+def find_main(row: Row, by_item: Mapping[str, Row], by_scene: Mapping[tuple[str, str], Row],
+              id_fields: Sequence[str]) -> Optional[Row]:
+    """The main row a bridge row pairs with: by each of its ``id_fields`` in turn, else by (subset, scene_id)."""
+    for name in id_fields:
+        base = by_item.get(str(row.get(name)))
+        if base is not None:
+            return base
+    return by_scene.get((str(row.get("rose_subset")), str(row.get("scene_id"))))
 
 
 def macro_summary(by_subset: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

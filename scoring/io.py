@@ -36,6 +36,7 @@ __all__ = [
     "iter_jsonl",
     "read_jsonl",
     "parquet_rows",
+    "PARQUET_FIX",
     "write_jsonl",
     "write_json",
     "write_csv",
@@ -140,14 +141,37 @@ def read_jsonl(path: Path | str) -> list[dict]:
     return [row for _, row in iter_jsonl(path)]
 
 
-def parquet_rows(path: Path | str, *, skip: Sequence[str] = (), batch_size: int = 256) -> Iterator[dict]:
-    """The rows of a Parquet file as dicts, batch by batch, without the columns in ``skip``."""
+PARQUET_FIX = "rebuild the dataset with `rose build`, or restore the file as it was written"
+
+
+def parquet_rows(
+    path: Path | str, columns: Optional[Sequence[str]] = None, *, skip: Sequence[str] = (), require: bool = True,
+    batch_size: int = 256, fix: str = PARQUET_FIX,
+) -> Iterator[dict]:
+    """The rows of a Parquet file as dicts, batch by batch: only ``columns`` (default all), never those in ``skip``.
+
+    The one Parquet row reader of every command.  A missing or unreadable file,
+    or (with ``require``) a requested column the file lacks, is an
+    ``InputError`` naming the file and ``fix``; ``require=False`` reads the
+    requested columns the file has.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    handle = pq.ParquetFile(path)
-    columns = [name for name in handle.schema_arrow.names if name not in skip]
-    for batch in handle.iter_batches(batch_size=batch_size, columns=columns):
-        yield from batch.to_pylist()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found" if not path.exists() else "not a file", fix=fix)
+    try:
+        handle = pq.ParquetFile(path)
+        names = handle.schema_arrow.names
+        if columns is not None and require and not set(columns) <= set(names):
+            missing = [c for c in columns if c not in names]
+            raise InputError(path, f"no column {missing[0]!r} ({len(missing)} missing)", field=missing[0], fix=fix)
+        wanted = [n for n in (names if columns is None else [c for c in columns if c in names]) if n not in skip]
+        for batch in handle.iter_batches(batch_size=batch_size, columns=wanted):
+            yield from batch.to_pylist()
+    except (pa.ArrowException, OSError) as exc:  # pyarrow's errors for damaged files are of these families
+        raise InputError(path, f"unreadable Parquet ({exc})", fix=fix) from None
 
 
 # --------------------------------------------------------------------------- writing

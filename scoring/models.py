@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 from .contract import MODEL_DISPLAY
 from .io import InputError
 
-__all__ = ["infer_model", "display_model_name", "BRIDGE_FALLBACK_MODEL"]
+__all__ = ["infer_model", "model_names", "display_model_name", "BRIDGE_FALLBACK_MODEL"]
 
 BRIDGE_FALLBACK_MODEL = "model"
 
@@ -26,11 +26,22 @@ def infer_model(
     """``override``, else the one ``model`` value of ``rows``, else ``fallback``; ``source`` names the file in errors."""
     if override and override.strip():
         return override.strip()
-    names = {str(r["model"]).strip() for r in rows if r.get("model") is not None} - {""}
+    names = model_names(rows)
     if len(names) > 1:
         raise InputError(source, f"several model names {sorted(names)}", field="model",
                          fix="pass --model NAME or split the file per model")
     return next(iter(names)) if names else fallback
+
+
+def model_names(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Each distinct model name of ``rows`` (stripped; None and blank are no name) -> index of its first row."""
+    first: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        if row.get("model") is not None:
+            name = str(row["model"]).strip()
+            if name:
+                first.setdefault(name, index)
+    return first
 
 
 def display_model_name(model: str, override: str = "") -> str:

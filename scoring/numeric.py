@@ -8,6 +8,7 @@ percentages.  Tables print None as ``--``.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable, Optional
 
 __all__ = ["number", "mean", "difference", "percent", "format_percent", "MISSING"]
@@ -41,6 +42,11 @@ def percent(value: Optional[float], digits: int) -> Optional[float]:
     return None if value is None else round(100.0 * float(value), digits)
 
 
-def format_percent(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
-    """A fraction as percentage text with ``digits`` decimals (``--`` when missing), e.g. ``40.0`` or ``40.0%``."""
-    return MISSING if value is None else f"{100.0 * value:.{digits}f}{suffix}"
+def format_percent(value: Optional[float], digits: int = 1, suffix: str = "", *, missing: str = MISSING) -> str:
+    """A fraction as percentage text with ``digits`` decimals, e.g. ``40.0`` or ``40.0%``.
+
+    None and NaN (a bootstrap figure with no rows behind it) print as ``missing``.
+    """
+    if value is None or math.isnan(value):
+        return missing
+    return f"{100.0 * value:.{digits}f}{suffix}"

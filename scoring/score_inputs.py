@@ -30,10 +30,7 @@ __all__ = ["read_parquet_metadata", "resolve_metadata", "load_metadata", "load_p
 
 def read_parquet_metadata(path: Path) -> list[dict]:
     """The metadata rows of a build's Parquet shard (the embedded image column is not read)."""
-    try:
-        return list(parquet_rows(path, skip=("image",)))
-    except Exception as exc:  # pyarrow raises several unrelated types for bad files
-        raise InputError(path, f"cannot read Parquet ({exc})", fix="pass a Parquet file written by `rose build`") from None
+    return list(parquet_rows(path, skip=("image",), fix="pass a Parquet file written by `rose build`"))
 
 
 def _metadata_file(path: Path) -> tuple[Path, list[Path]]:
@@ -99,6 +96,19 @@ def resolve_metadata(
     return _dataset_root(Path(dataset_root).expanduser().resolve(), split)
 
 
+def _claim_id(row: dict, seen: dict[str, str], first: str, *, source: str, line: Optional[int], what: str,
+              missing_fix: str, duplicate_fix: str) -> None:
+    """Record the row's item id in ``seen`` (id -> where it came first); a missing or repeated id is an error."""
+    item_id = row.get("item_id")
+    if item_id is None:
+        raise InputError(source, f"{what} row has no item_id", line=line, field="item_id", fix=missing_fix)
+    key = str(item_id)
+    if key in seen:
+        raise InputError(source, f"duplicate item_id {key!r} (first {seen[key]})", line=line, field="item_id",
+                         fix=duplicate_fix)
+    seen[key] = first
+
+
 def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[str, dict]]:
     """Rows of ``split`` (rows without ``split`` kept, as officially) and the id index."""
     rows: list[dict] = []
@@ -115,15 +125,9 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
                 raise InputError(source, f"the {split} rows are withheld (no answer columns)", line=line,
                                  fix="score with the answer key: --dataset-root PUBLIC_BUILD --answer-key KEY "
                                  "(written by `rose withhold`)")
-            item_id = row.get("item_id")
-            if item_id is None:
-                raise InputError(source, "metadata row has no item_id", line=line, field="item_id",
-                                 fix="every metadata row needs a unique item_id")
-            key = str(item_id)
-            if key in where:
-                raise InputError(source, f"duplicate item_id {key!r} (first at {where[key]})", line=line,
-                                 field="item_id", fix="item_id must be unique within a split")
-            where[key] = source if line is None else f"{source}:{line}"
+            _claim_id(row, where, f"at {source}" if line is None else f"at {source}:{line}", source=source, line=line,
+                      what="metadata", missing_fix="every metadata row needs a unique item_id",
+                      duplicate_fix="item_id must be unique within a split")
             rows.append(row)
     index = {str(r["item_id"]): r for r in rows}
     return rows, index
@@ -132,16 +136,10 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
 def load_predictions(path: Path) -> tuple[list[dict], dict[str, dict]]:
     """All prediction rows and the id index; duplicate or missing ids are errors."""
     rows: list[dict] = []
-    first_line: dict[str, int] = {}
+    first_line: dict[str, str] = {}
     for line, row in iter_jsonl(path):
-        item_id = row.get("item_id")
-        if item_id is None:
-            raise InputError(path, "prediction row has no item_id", line=line, field="item_id",
-                             fix='write {"item_id": ..., "raw_text": ...} per line')
-        key = str(item_id)
-        if key in first_line:
-            raise InputError(path, f"duplicate item_id {key!r} (first on line {first_line[key]})", line=line,
-                             field="item_id", fix="keep exactly one prediction per item")
-        first_line[key] = line
+        _claim_id(row, first_line, f"on line {line}", source=str(path), line=line, what="prediction",
+                  missing_fix='write {"item_id": ..., "raw_text": ...} per line',
+                  duplicate_fix="keep exactly one prediction per item")
         rows.append(row)
     return rows, {str(r["item_id"]): r for r in rows}

@@ -14,10 +14,9 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+import numpy as np
 from PIL import Image
 
 from rose_bench.scoring.errors import UsageError
@@ -25,10 +24,13 @@ from rose_bench.scoring.contract import SUBSET_ORDER, TEMPLATE_ORDER, BRIDGE_TEM
 from rose_bench.scoring.item import score_item
 
 from rose_bench.scoring.completeness import check_complete
+from rose_bench.scoring.io import parquet_rows
 from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, build_shards
 from .grid_detect import GridNotFound, ImageTooLarge, detect_grid, open_image, to_pixels
+from .oddity import read_scene
 from .policies import Policy, get_policy
-from .prompt_region import PromptNotUnderstood
+from .prompt_region import PromptNotUnderstood, read_prompt
+from .solve import solve, solve_reading
 
 __all__ = ["CertifyError", "BuildRow", "RowCheck", "iter_build_rows", "check_row", "check_rows", "certificate", "certify", "CONFIG_TEMPLATES"]
 
@@ -77,14 +79,6 @@ def _image_bytes(build_dir: Path, value: Any, source: str) -> tuple[bytes, Any]:
     raise CertifyError(f"{source}: image: no PNG bytes (fix: rebuild; images are stored in the 'image' column)")
 
 
-def _batches(shard: Path) -> Iterator[Any]:
-    """Record batches of one shard; a file pyarrow cannot read is a CertifyError naming it."""
-    try:
-        yield from pq.ParquetFile(shard).iter_batches(batch_size=_BATCH_ROWS)
-    except (pa.ArrowException, OSError) as exc:
-        raise CertifyError(f"{shard}: unreadable Parquet ({exc}) (fix: rebuild with 'rose build')") from None
-
-
 def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[str]) -> Iterator[BuildRow]:
     """Rows of the requested template configs and splits, in config, split, shard and row order."""
     build_dir = Path(build_dir)
@@ -94,17 +88,14 @@ def iter_build_rows(build_dir: Path, configs: Sequence[str], splits: Sequence[st
     for config in configs:
         for split in splits:
             for shard in build_shards(build_dir, config, split):
-                index = 0
-                for batch in _batches(shard):
-                    for row in batch.to_pylist():
-                        source = f"{shard}:{index}"
-                        index += 1
-                        if "image" not in row:
-                            raise CertifyError(f"{shard}: no 'image' column (fix: rebuild with the current writer)")
-                        png, path = _image_bytes(build_dir, row["image"], source)
-                        meta = dict(row)
-                        meta["image"] = path
-                        yield BuildRow(meta, png, source)
+                for index, row in enumerate(parquet_rows(shard, batch_size=_BATCH_ROWS, fix="rebuild with 'rose build'")):
+                    source = f"{shard}:{index}"
+                    if "image" not in row:
+                        raise CertifyError(f"{shard}: no 'image' column (fix: rebuild with the current writer)")
+                    png, path = _image_bytes(build_dir, row["image"], source)
+                    meta = dict(row)
+                    meta["image"] = path
+                    yield BuildRow(meta, png, source)
 
 
 def _decode(png: bytes, source: str) -> Image.Image:
@@ -125,6 +116,40 @@ def _answer(policy: Policy, image: Image.Image, meta: Mapping[str, Any]) -> tupl
         return None, f"{type(exc).__name__}: {exc}"
 
 
+Answerer = Callable[[Mapping[str, Any]], tuple[Optional[str], Optional[str]]]
+
+
+def _solver_answerer(pixels: np.ndarray) -> Answerer:
+    """The reference solver for every row showing ``pixels``: the grid and the scene are read once, then each
+    row's prompts are applied to that reading -- the same answer (and error) as ``solve`` per row, since
+    reading an image does not depend on the prompts."""
+    try:
+        scene, grid_error = read_scene(pixels, detect_grid(pixels)), None
+    except GridNotFound as exc:
+        scene, grid_error = None, f"{type(exc).__name__}: {exc}"
+
+    def answer(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        prompt_local = str(meta.get("prompt_local") or "")
+        try:
+            read_prompt(prompt_local)  # a prompt the solver cannot read is reported first, as by ``solve``
+            if scene is None:
+                return None, grid_error
+            return solve_reading(scene, prompt_local), None
+        except PromptNotUnderstood as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+
+    return answer
+
+
+def _answerer(policy: str, image: Image.Image | np.ndarray) -> Answerer:
+    """Answers for the rows of one image: the solver reads it once, other policies see it per row."""
+    chosen = get_policy(policy)
+    if chosen is solve:
+        return _solver_answerer(image if isinstance(image, np.ndarray) else to_pixels(image))
+    pil = Image.fromarray(image, mode="RGB") if isinstance(image, np.ndarray) else image
+    return lambda meta: _answer(chosen, pil, meta)
+
+
 def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
     """Why a row failed, in terms a builder can act on (metadata used only here, after answering)."""
     try:
@@ -139,13 +164,10 @@ def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
     return "grid read correctly; odd cells or region differ"
 
 
-def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | None = None) -> RowCheck:
-    """Answer one row from its PNG and prompts, score it, and say why if it fails (pure; safe in workers).
-
-    ``image`` is ``row.png`` already decoded (policies only read it), so rows sharing an image decode it once.
-    """
+def _scored(row: BuildRow, answered: tuple[str | None, str | None], policy: str) -> RowCheck:
+    """Score one answer like any model's and, if it fails, record why."""
     meta = row.meta
-    answer, error = _answer(get_policy(policy), image if image is not None else _decode(row.png, row.source), meta)
+    answer, error = answered
     scored = score_item(meta, answer, model=f"rose-{policy}")
     ok = bool(scored["pass"])
     subset, template = str(meta.get("rose_subset")), str(meta.get("task_template"))
@@ -169,16 +191,32 @@ def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | Non
     return RowCheck(subset, template, ok, failure)
 
 
-def check_rows(rows: Iterable[BuildRow], policy: str = "solver") -> Iterator[RowCheck]:
-    """``check_row`` over rows in order, decoding each distinct PNG once.
+def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | None = None) -> RowCheck:
+    """Answer one row from its PNG and prompts, score it, and say why if it fails (pure; safe in workers).
 
-    Decoded images are kept until the iteration ends: meant for one scene's rows (they share two images).
+    ``image`` is ``row.png`` already decoded (policies only read it), so rows sharing an image decode it once.
     """
-    decoded: dict[bytes, Image.Image] = {}
+    img = image if image is not None else _decode(row.png, row.source)
+    return _scored(row, _answer(get_policy(policy), img, row.meta), policy)
+
+
+def check_rows(
+    rows: Iterable[BuildRow], policy: str = "solver", *, pixels: Mapping[bytes, np.ndarray] | None = None
+) -> Iterator[RowCheck]:
+    """``check_row`` over rows in order, each distinct image decoded once (and read once by the solver).
+
+    ``pixels`` maps PNG bytes to the exact uint8 RGB array they encode (a
+    builder's own render): such images are not decoded again.  PNG is lossless,
+    so decoding would give back that very array; tests pin the equality.
+    Readings are kept until the iteration ends: meant for one scene's rows (they share two images).
+    """
+    known = pixels or {}
+    answerers: dict[bytes, Answerer] = {}
     for row in rows:
-        if row.png not in decoded:
-            decoded[row.png] = _decode(row.png, row.source)
-        yield check_row(row, policy, image=decoded[row.png])
+        if row.png not in answerers:
+            array = known.get(row.png)
+            answerers[row.png] = _answerer(policy, array if array is not None else _decode(row.png, row.source))
+        yield _scored(row, answerers[row.png](row.meta), policy)
 
 
 def _tally() -> dict[str, int]:

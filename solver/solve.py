@@ -19,7 +19,7 @@ from .grid_detect import GridGeometry, detect_grid, to_pixels
 from .oddity import SceneReading, read_scene
 from .prompt_region import PromptReading, read_prompt
 
-__all__ = ["Solution", "analyse", "solve", "answer_for"]
+__all__ = ["Solution", "analyse", "solve", "solve_reading", "answer_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +42,21 @@ def analyse(image: Image.Image, prompt_global: str, prompt_local: str) -> Soluti
     prompt = read_prompt(prompt_local)
     pixels = to_pixels(image)
     geometry = detect_grid(pixels)
-    numeric = prompt.region_in(geometry.grid)  # RegionOutsideGrid before any work proportional to the region
-    scene = read_scene(pixels, geometry)
+    prompt.region_in(geometry.grid)  # RegionOutsideGrid before any work proportional to the region
+    return _solution(read_scene(pixels, geometry), prompt)
+
+
+def _solution(scene: SceneReading, prompt: PromptReading) -> Solution:
+    numeric = prompt.region_in(scene.geometry.grid)
     region = scene.cue if prompt.visual else numeric
-    cells = frozenset() if region is None else scene.odd & region.cells(geometry.grid)
+    cells = frozenset() if region is None else scene.odd & region.cells(scene.geometry.grid)
     return Solution(scene=scene, prompt=prompt, region=region, cells=cells)
+
+
+def solve_reading(scene: SceneReading, prompt_local: str) -> str:
+    """``solve`` for an image already read (``read_scene``): one reading answers every prompt asked about it."""
+    prompt = read_prompt(prompt_local)
+    return answer_for(prompt.task_mode, _solution(scene, prompt).cells)
 
 
 def answer_for(task_mode: str, cells: frozenset[Cell]) -> str:

@@ -24,7 +24,11 @@ def flag(name: str) -> list[str]:
 
 
 def official_flag(name: str) -> list[str]:
-    """Dashed spelling first (argparse derives ``dest`` from it), then the official underscore alias."""
+    """Dashed spelling first (argparse derives ``dest`` from it), then the official underscore alias.
+
+    Only for flags the official v0.1 evaluator has (tests/cli/test_dispatch.py lists them); a new
+    flag uses :func:`flag`.
+    """
     dashed = name.replace("_", "-")
     return [f"--{dashed}"] if dashed == name else [f"--{dashed}", f"--{name}"]
 

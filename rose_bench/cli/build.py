@@ -52,6 +52,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--no-certify", action="store_true",
         help="skip the solvability check (quick builds); the manifest and card then say 'not certified'",
     )
+    parser.add_argument(
+        "--disjoint-pairs", action="store_true",
+        help="give dev and test scenes separate element pairs; matters only when pairs are reused "
+        "(--scale above the pairs a subset offers, or category-weighted subsets)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     parser.set_defaults(func=run)
     return parser
@@ -71,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=not args.no_progress,
         certify=not args.no_certify,
+        disjoint_pairs=args.disjoint_pairs,
     )
     print(run_build(options))
     return 0

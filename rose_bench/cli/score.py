@@ -15,7 +15,7 @@ from rose_bench.scoring.evaluate import DEFAULT_REPO_ID, OUTPUT_FILES, SPLITS, S
 from rose_bench.scoring.paths import check_output
 from rose_bench.scoring.report import markdown_summary
 
-from .args import int_range, official_flag
+from .args import flag, int_range, official_flag
 
 __all__ = ["add_parser", "run", "MAX_DIGITS", "MAX_NEAR_MISS_L1"]
 
@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="official layout (metadata_<split>.jsonl) or a `rose build` output directory")
     p.add_argument(*official_flag("metadata"), type=Path, default=None,
                    help="a metadata .jsonl or .parquet file (instead of --dataset-root)")
-    p.add_argument(*official_flag("answer_key"), type=Path, default=None,
+    p.add_argument(*flag("answer_key"), type=Path, default=None,
                    help="answer key folder of a withheld build (`rose withhold --key`); --dataset-root is then the "
                    "public build it is bound to")
     p.add_argument(*official_flag("split"), choices=SPLITS, default="test")

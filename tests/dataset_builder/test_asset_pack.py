@@ -16,8 +16,7 @@ from rose_bench.dataset_builder.render_pool import render_scene
 from rose_bench.dataset_builder.sources import emoji, pixel
 from rose_bench.dataset_builder.sources.asset_pack import PackSource
 from rose_bench.dataset_builder.sources.base import Source
-from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.specs import load_templates
 
 # subset -> (source class, licences its pack must carry, pair index and cell size for the tile check)
 CASES = {
@@ -27,16 +26,6 @@ CASES = {
     "ROSE-PixelContent": (pixel.PixelContentSource, {"CC0-1.0", "MIT"}, 5, 131),
 }
 SUBSETS = list(CASES)
-
-
-@pytest.fixture(scope="module")
-def sources():
-    return {s: get_source(s) for s in SUBSETS}
-
-
-@pytest.fixture(scope="module")
-def specs():
-    return load_subsets()
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)

@@ -13,20 +13,8 @@ from PIL import Image
 
 from rose_bench.dataset_builder import render
 from rose_bench.dataset_builder.sources import pixel
-from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets
 
 SUBSETS = ["ROSE-PixelEdit", "ROSE-PixelContent"]
-
-
-@pytest.fixture(scope="module")
-def sources():
-    return {s: get_source(s) for s in SUBSETS}
-
-
-@pytest.fixture(scope="module")
-def specs():
-    return load_subsets()
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=SUBSETS)

@@ -155,3 +155,12 @@ def test_png_bytes_differ_when_pixels_differ():
     a = render.tile_frame(30)
     b = _tile(30, 0, (10, 10))
     assert render.png_bytes(a) != render.png_bytes(b)
+
+
+def test_png_bytes_ignore_encoder_settings_left_on_the_image():
+    """Pillow merges an image's own ``encoderinfo`` into every save: the fast path must not let it through."""
+    img = render.render_grid(_tile(30, 0, (3, 3)), _tile(30, 0, (12, 12)), 4, 5, 30, [Cell(2, 2)])
+    clean = render.png_bytes(img)
+    img.encoderinfo = {"dpi": (300, 300)}  # would add a pHYs chunk
+    assert render.png_bytes(img) == clean
+    assert set(_chunks(clean)) == {b"IHDR", b"IDAT", b"IEND"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from rose_bench.cli import main as rose_main
-from rose_bench.leaderboard.board import Board, add_bundle, remove_submission, rescore
+from rose_bench.leaderboard.board import Board, add_bundle, remove_submission
 from rose_bench.leaderboard.scores import scorer_version
 
 from tests.support.files import edit_json

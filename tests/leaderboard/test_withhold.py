@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -11,8 +12,11 @@ import pytest
 from rose_bench.cli import main as rose_main
 from rose_bench.leaderboard.board import Board, add_bundle, init_board
 from rose_bench.leaderboard.bundle import dataset_fingerprint
-from rose_bench.leaderboard.withhold import WITHHELD_COLUMNS, key_fingerprint, withhold
+from rose_bench.leaderboard.withhold import WITHHELD_COLUMNS
+from rose_bench.scoring.answer_key import bind_key
 from rose_bench.scoring.io import InputError
+
+from tests.support.cli import snapshot
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +47,10 @@ def test_no_withheld_column_survives_in_any_public_file(withheld, key) -> None:
 
 def test_key_is_bound_to_the_public_build_and_scores_a_board(withheld, build, gold_rows, make_bundle, tmp_path) -> None:
     public, key_dir = withheld
-    fingerprint = key_fingerprint(key_dir, public)
+    fingerprint = bind_key(key_dir, public, "test").public_fingerprint
     assert fingerprint == dataset_fingerprint(public) != dataset_fingerprint(build)
-    with pytest.raises(InputError, match="not bound"):
-        key_fingerprint(key_dir, build)
+    with pytest.raises(InputError, match="bound to public build"):
+        bind_key(key_dir, build, "test")
     assert rose_main(["leaderboard", "init", "--board", str(tmp_path / "b"), "--dataset", str(public),
                       "--answer-key", str(key_dir), "--replicates", "20"]) == 0
     sub_id = add_bundle(tmp_path / "b", make_bundle(gold_rows, fingerprint=fingerprint))
@@ -57,3 +61,19 @@ def test_public_build_alone_cannot_score(withheld, tmp_path) -> None:
     public, _ = withheld
     with pytest.raises(InputError, match="answer-key"):
         init_board(tmp_path / "b", public)
+
+
+def test_board_refuses_a_key_bound_to_another_build_and_stays_unchanged(withheld, gold_rows, make_bundle, tmp_path) -> None:
+    public, key_dir = withheld
+    fingerprint = bind_key(key_dir, public, "test").public_fingerprint
+    board = tmp_path / "b"
+    assert rose_main(["leaderboard", "init", "--board", str(board), "--dataset", str(public),
+                      "--answer-key", str(key_dir), "--replicates", "20"]) == 0
+    other = Path(shutil.copytree(key_dir, tmp_path / "other-key"))
+    record = json.loads((other / "answer_key.json").read_text(encoding="utf-8"))
+    record["public_fingerprint"] = "sha256:" + "0" * 64
+    (other / "answer_key.json").write_text(json.dumps(record), encoding="utf-8")
+    before = snapshot(board)
+    with pytest.raises(InputError, match="answer key is bound to sha256:000"):
+        add_bundle(board, make_bundle(gold_rows, fingerprint=fingerprint), answer_key=other)
+    assert snapshot(board) == before

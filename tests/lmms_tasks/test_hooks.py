@@ -186,6 +186,42 @@ def test_aggregation_cache_tells_tasks_apart() -> None:
     assert metrics.agg_valid([i["valid"] for i in wrong]) == 0.0
 
 
+# --- withheld split ----------------------------------------------------------------------------------------
+
+def _withheld(row: dict) -> dict:
+    from rose_bench.scoring.answer_key import WITHHELD_COLUMNS
+
+    return {k: v for k, v in row.items() if k not in WITHHELD_COLUMNS}
+
+
+@pytest.mark.parametrize("kind", sorted(metrics.TASK_FIGURES))
+def test_withheld_rows_keep_the_answer_and_report_no_figure(kind: str, caplog) -> None:
+    process = getattr(metrics, f"process_results_{kind}")
+    marker = "[LMMS_EVAL_REQUEST_FAILED after 5 retries] refused"
+    items = [process(_withheld(row), [text]) for row in FROZEN_DOCS for text in ("  COUNT(3)\n", marker)]
+    payloads = [item["pass"] for item in items]
+    assert all(tuple(item) == metrics.TASK_FIGURES[kind] for item in items)
+    for payload, row in zip(payloads[::2], FROZEN_DOCS):
+        assert payload["withheld"] is True and payload["raw_text"] == "COUNT(3)"
+        assert {k: payload[k] for k in ("item_id", "scene_id", "task_template", "task_mode")} == \
+            {k: row[k] for k in ("item_id", "scene_id", "task_template", "task_mode")}
+        assert "pass" not in payload and "ground_truth_formal_answer" not in payload
+    assert all(p["raw_text"] is None and p["api_error_text"] == marker for p in payloads[1::2])
+    metrics._warn_withheld.done = False  # the warning is once per process; this test checks it is given
+    with caplog.at_level("WARNING", logger=metrics.__name__):
+        figures = {name: getattr(metrics, f"agg_{name}")([item[name] for item in items])
+                   for name in metrics.TASK_FIGURES[kind]}
+    assert figures and all(value is None for value in figures.values())
+    warnings = [r.getMessage() for r in caplog.records if r.name == metrics.__name__]
+    assert len(warnings) == 1 and "rose score" in warnings[0] and "--answer-key" in warnings[0]
+
+
+def test_doc_to_target_is_the_answer_or_a_withheld_marker() -> None:
+    row = FROZEN_DOCS[0]
+    assert metrics.doc_to_target(row) == row["answer"]
+    assert metrics.doc_to_target(_withheld(row)) == metrics.WITHHELD_TARGET == "[withheld]"
+
+
 # --- data location ---------------------------------------------------------------------------------------
 
 def _build_dir(tmp_path: Path, name: str = "rose-bench") -> Path:

@@ -46,7 +46,7 @@ def test_scores_equal_those_of_the_original_build_byte_for_byte(withheld, tmp_pa
     assert plain.code == 0, plain.err
     shutil.rmtree(stage)
     shutil.copytree(withheld["public"], stage)
-    keyed = rose("score", "--predictions", withheld["pred"], "--dataset_root", stage, "--answer_key", withheld["key"],
+    keyed = rose("score", "--predictions", withheld["pred"], "--dataset_root", stage, "--answer-key", withheld["key"],
                  "--out-dir", tmp_path / "keyed")
     assert keyed.code == 0, keyed.err
     assert sorted(p.name for p in (tmp_path / "keyed").iterdir()) == sorted(OUTPUT_FILES)

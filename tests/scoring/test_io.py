@@ -13,6 +13,7 @@ from rose_bench.scoring.io import (
     atomic_write,
     iter_jsonl,
     jsonl_lines,
+    parquet_rows,
     parse_jsonl,
     publish,
     read_jsonl,
@@ -198,3 +199,49 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# --- parquet_rows: the one Parquet row reader ---------------------------------------------------------------
+
+def _parquet(tmp_path) -> os.PathLike:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"item_id": ["a", "b", "c"], "n": [1, 2, 3], "image": [b"x", b"y", b"z"]}), path,
+                   row_group_size=2)
+    return path
+
+
+@pytest.mark.parametrize(
+    "kwargs,expected",
+    [
+        ({}, [{"item_id": "a", "n": 1, "image": b"x"}, {"item_id": "b", "n": 2, "image": b"y"},
+              {"item_id": "c", "n": 3, "image": b"z"}]),
+        ({"columns": ["n", "item_id"]}, [{"n": 1, "item_id": "a"}, {"n": 2, "item_id": "b"}, {"n": 3, "item_id": "c"}]),
+        ({"skip": ("image",), "batch_size": 1}, [{"item_id": "a", "n": 1}, {"item_id": "b", "n": 2}, {"item_id": "c", "n": 3}]),
+        ({"columns": ["item_id", "absent"], "require": False}, [{"item_id": "a"}, {"item_id": "b"}, {"item_id": "c"}]),
+    ],
+    ids=["all", "columns-in-order", "skip", "optional-columns"],
+)
+def test_parquet_rows_reads_the_requested_columns(tmp_path, kwargs, expected):
+    assert list(parquet_rows(_parquet(tmp_path), **kwargs)) == expected
+
+
+@pytest.mark.parametrize(
+    "damage,kwargs,message",
+    [
+        (lambda p: p.unlink(), {}, "file not found"),
+        (lambda p: p.write_bytes(b"PAR1 not parquet"), {}, "unreadable Parquet"),
+        (lambda p: p.write_bytes(p.read_bytes()[:-12]), {}, "unreadable Parquet"),
+        (lambda p: None, {"columns": ["item_id", "absent"]}, "no column 'absent'"),
+    ],
+    ids=["missing", "not-parquet", "truncated", "missing-column"],
+)
+def test_parquet_rows_errors_name_the_file_and_the_fix(tmp_path, damage, kwargs, message):
+    path = _parquet(tmp_path)
+    damage(path)
+    with pytest.raises(InputError) as info:
+        list(parquet_rows(path, **kwargs, fix="rebuild it"))
+    assert str(info.value).startswith(str(path)) and message in str(info.value)
+    assert str(info.value).endswith("(fix: rebuild it)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rose_bench.scoring.io import InputError
-from rose_bench.scoring.models import BRIDGE_FALLBACK_MODEL, display_model_name, infer_model
+from rose_bench.scoring.models import BRIDGE_FALLBACK_MODEL, display_model_name, infer_model, model_names
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,13 @@ def test_several_models_are_an_input_error_naming_the_file():
                          ids=["known", "unknown", "override"])
 def test_display_model_name(model, override, expected):
     assert display_model_name(model, override) == expected
+
+
+@pytest.mark.parametrize(
+    "rows,expected",
+    [([{"model": "a"}, {"model": " a"}, {"model": "b"}], {"a": 0, "b": 2}), ([{}, {"model": " "}, {"model": None}], {}),
+     ([{"model": 1}, {"model": "1"}], {"1": 0})],
+    ids=["first-row-of-each", "blank-is-no-name", "numbers-as-text"],
+)
+def test_model_names_first_rows(rows, expected):
+    assert model_names(rows) == expected

@@ -39,3 +39,10 @@ def test_percent_number_and_text(value, digits, number_form, text_form):
     assert percent(value, digits) == number_form
     assert format_percent(value, digits) == text_form
     assert format_percent(value, digits, suffix="%") == (text_form if value is None else text_form + "%")
+
+
+@pytest.mark.parametrize("value,missing,text", [(float("nan"), "--", "--"), (None, "–", "–"), (float("nan"), "n/a", "n/a"),
+                                                (0.5, "–", "50.0")],
+                         ids=["nan", "none-dash", "nan-custom", "value-ignores-missing"])
+def test_format_percent_missing_mark(value, missing, text):
+    assert format_percent(value, missing=missing) == text

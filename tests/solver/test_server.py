@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import socket
@@ -10,41 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from rose_bench.dataset_builder.prompts import fill_prompt_local
 from rose_bench.dataset_builder.render import png_bytes
 from rose_bench.solver.chat_protocol import split_prompts
 from rose_bench.solver.server import make_server
-from rose_bench.dataset_builder.specs import load_templates
-from rose_bench.scoring.grid import Cell, ColRange, GlobalRegion, Rectangle, RowRange, VisualRegion
+from rose_bench.scoring.grid import ColRange, GlobalRegion, Rectangle, RowRange, VisualRegion
 
 from tests.support import solver_images as support
+from tests.support.chat_requests import CONFIG, chat_body, data_url, item_request, post
 
 
-CONFIG = load_templates()
-SPECS = {spec.name: spec for spec in CONFIG.templates}
-TARGETS = {Cell(2, 2), Cell(2, 3), Cell(6, 7), Cell(8, 1)}
 MAX_BODY = 2 * 1024 * 1024
-
-
-def _data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _item(template: str, region, cue=None) -> tuple[str, str]:
-    spec = SPECS[template]
-    png = png_bytes(support.scene("text", 8, 9, 44, TARGETS, cue))
-    return _data_url(png), fill_prompt_local(spec.prompt_local, dict(spec.phrases), region)
-
-
-def _body(url: str, prompt_local: str, order: str = "global_image_local") -> dict:
-    image = {"type": "image_url", "image_url": {"url": url}}
-    both = CONFIG.prompt_global.strip() + "\n\n" + prompt_local
-    content = {
-        "global_image_local": [{"type": "text", "text": CONFIG.prompt_global.strip()}, image, {"type": "text", "text": prompt_local}],
-        "image_then_prompt": [image, {"type": "text", "text": both}],
-        "prompt_then_image": [{"type": "text", "text": both}, image],
-    }[order]
-    return {"model": "rose-solver", "messages": [{"role": "user", "content": content}], "temperature": 0.0, "max_tokens": 256}
 
 
 @pytest.fixture(scope="module")
@@ -57,28 +31,23 @@ def server():
 
 
 def _post(server, payload, path: str = "/v1/chat/completions", raw: bytes | None = None) -> tuple[int, dict]:
-    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
-    body = raw if raw is not None else json.dumps(payload).encode()
-    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-    response = conn.getresponse()
-    status, data = response.status, json.loads(response.read())
-    conn.close()
-    return status, data
+    reply = post(server.server_address[:2], raw if raw is not None else json.dumps(payload).encode(), path, timeout=30)
+    return reply.status, reply.body
 
 
-GOOD = _item("T3_CLICK_LOCAL_NUMERIC", RowRange(2, 6))
+GOOD = item_request("T3_CLICK_LOCAL_NUMERIC", RowRange(2, 6))
 GOOD_ANSWER = "CLICK(R2,C2); CLICK(R2,C3); CLICK(R6,C7); DONE"
 
 
 def _assert_still_serving(server) -> None:
-    status, data = _post(server, _body(*GOOD))
+    status, data = _post(server, chat_body(*GOOD))
     assert status == 200 and data["choices"][0]["message"]["content"] == GOOD_ANSWER
 
 
 @pytest.mark.parametrize("order", ["global_image_local", "image_then_prompt", "prompt_then_image"])
 @pytest.mark.parametrize("path", ["/v1/chat/completions", "/chat/completions"])
 def test_answers_in_every_runner_prompt_order(server, order, path) -> None:
-    status, data = _post(server, _body(*GOOD, order=order), path=path)
+    status, data = _post(server, chat_body(*GOOD, order=order), path=path)
     assert status == 200, data
     assert data["object"] == "chat.completion" and data["model"] == "rose-solver"
     assert data["choices"][0]["message"] == {"role": "assistant", "content": GOOD_ANSWER}
@@ -96,7 +65,7 @@ def test_models_endpoint(server) -> None:
 
 
 def _with_url(url: str) -> dict:
-    return _body(url, GOOD[1])
+    return chat_body(url, GOOD[1])
 
 
 BAD_REQUESTS = [
@@ -105,13 +74,13 @@ BAD_REQUESTS = [
     ("no-messages", {"model": "x"}, None, 400, "'messages'"),
     ("missing-image", {"messages": [{"role": "user", "content": [{"type": "text", "text": GOOD[1]}]}]}, None, 400, "missing image"),
     ("string-content", {"messages": [{"role": "user", "content": GOOD[1]}]}, None, 400, "missing image"),
-    ("non-image-bytes", _with_url(_data_url(b"this is not a PNG at all")), None, 400, "not a decodable image"),
+    ("non-image-bytes", _with_url(data_url(b"this is not a PNG at all")), None, 400, "not a decodable image"),
     ("bad-base64", _with_url("data:image/png;base64,@@@not base64@@@"), None, 400, "not valid base64"),
     ("remote-url", _with_url("https://example.com/grid.png"), None, 400, "base64 data URL"),
     ("two-images", {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": GOOD[0]}}] * 2 + [{"type": "text", "text": GOOD[1]}]}]}, None, 400, "exactly one image"),
     ("stream", {**_with_url(GOOD[0]), "stream": True}, None, 400, "streaming"),
-    ("unreadable-prompt", _body(GOOD[0], "Tell me a story."), None, 422, "cannot read the task"),
-    ("image-without-grid", _with_url(_data_url(png_bytes(support.Image.new("RGB", (300, 300), "white")))), None, 422, "ROSE grid"),
+    ("unreadable-prompt", chat_body(GOOD[0], "Tell me a story."), None, 422, "cannot read the task"),
+    ("image-without-grid", _with_url(data_url(png_bytes(support.Image.new("RGB", (300, 300), "white")))), None, 422, "ROSE grid"),
 ]
 
 
@@ -124,7 +93,7 @@ def test_bad_requests_get_a_clear_4xx_and_the_server_keeps_serving(server, paylo
 
 
 def test_unknown_endpoint_is_404(server) -> None:
-    status, data = _post(server, _body(*GOOD), path="/v1/completions")
+    status, data = _post(server, chat_body(*GOOD), path="/v1/completions")
     assert status == 404 and "POST /v1/chat/completions" in data["error"]["message"]
     _assert_still_serving(server)
 
@@ -166,9 +135,9 @@ CONCURRENT = [
 
 
 def test_concurrent_requests_each_get_their_own_answer(server) -> None:
-    jobs = [(_item(t, region, cue), want) for t, region, cue, want in CONCURRENT] * 4
+    jobs = [(item_request(t, region, cue=cue), want) for t, region, cue, want in CONCURRENT] * 4
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda job: _post(server, _body(*job[0])), jobs))
+        results = list(pool.map(lambda job: _post(server, chat_body(*job[0])), jobs))
     for (_, want), (status, data) in zip(jobs, results, strict=True):
         assert status == 200 and data["choices"][0]["message"]["content"] == want
 
@@ -177,7 +146,7 @@ def test_the_openai_client_talks_to_it(server) -> None:
     openai = pytest.importorskip("openai")
     client = openai.OpenAI(base_url=server.url, api_key="unused", max_retries=0)
     url, prompt_local = GOOD
-    reply = client.chat.completions.create(model="rose-solver", temperature=0.0, max_tokens=256, messages=_body(url, prompt_local)["messages"])
+    reply = client.chat.completions.create(model="rose-solver", temperature=0.0, max_tokens=256, messages=chat_body(url, prompt_local)["messages"])
     assert reply.choices[0].message.content == GOOD_ANSWER
     assert [m.id for m in client.models.list()] == ["rose-solver"]
 
