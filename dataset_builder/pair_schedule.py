@@ -112,8 +112,9 @@ def _layout(quotas: Mapping[str, int], apart: set[str], rng: random.Random, wher
     for remaining in range(slots, 0, -1):
         urgent = [c for c in left if c in apart and left[c] > remaining // 2]
         if len(urgent) > 1 or (urgent and urgent[0] == prev):
-            raise BuildError(f"{where}: a category with one pair needs {max(left[c] for c in urgent)} of {remaining} "
-                             "scenes, so two of them would be neighbours (fix: lower --scale or add pairs)")
+            what = "a category with one pair" if urgent[0] else "its only pair"
+            raise BuildError(f"{where}: {what} must serve {max(left[c] for c in urgent)} of the last {remaining} "
+                             "scenes, so two of them would be neighbours (fix: lower --scale, add pairs or drop --disjoint-pairs)")
         options = urgent or [c for c in left if left[c] > 0 and not (c == prev and c in apart)]
         pick = options[0] if len(options) == 1 else rng.choices(options, weights=[left[c] for c in options])[0]
         left[pick] -= 1
@@ -207,7 +208,8 @@ def _disjoint_pools(
         if len(order) == 1:
             pools[max(SPLITS, key=lambda s: (sizes[s], s == "test"))][category] = order
             continue
-        dev = min(max(int(math.floor(len(order) * sizes["dev"] / total + 0.5)), 1), len(order) - 1)
+        least = 2 if len(order) >= 4 else 1  # two pairs a side where possible: one pair cannot fill neighbouring scenes
+        dev = min(max(int(math.floor(len(order) * sizes["dev"] / total + 0.5)), least), len(order) - least)
         pools["dev"][category], pools["test"][category] = order[:dev], order[dev:]
     return {s: {c: items for c, items in p.items() if items} for s, p in pools.items()}
 

@@ -154,8 +154,8 @@ def markdown_report(data: dict[str, Any]) -> str:
     )
     out += ["", "### PASS % by subset", ""]
     out += _table(["Annotator", *(SUBSET_SHORT[s] for s in SUBSET_ORDER), "Avg. PASS (macro)"],
-                  [[p["annotator"], *(cell(p["by_subset"][s]) for s in SUBSET_ORDER), format_percent(p["avg_pass_macro"])]
-                   for p in people])
+                  [[p["annotator"], *(cell(p["by_subset"][s]) for s in SUBSET_ORDER),
+                    format_percent(p["avg_pass_macro"])] for p in people])
     out += ["", "### Time per item (seconds)", ""]
     out += _table(["Annotator", "median", "mean", "total", "clicked / typed"],
                   [[p["annotator"], _sec(p["seconds_per_item"]["median"]), _sec(p["seconds_per_item"]["mean"]),
@@ -164,6 +164,6 @@ def markdown_report(data: dict[str, Any]) -> str:
     if data["agreement"]:
         out += ["", "### Agreement (pairs of annotators, items both answered)", ""]
         out += _table(["Pair", "common items", "same answer %", "same PASS %"],
-                      [[f"{a['a']} / {a['b']}", str(a["common_items"]), format_percent(a["same_answer"]), format_percent(a["same_pass"])]
-                       for a in data["agreement"]])
+                      [[f"{a['a']} / {a['b']}", str(a["common_items"]), format_percent(a["same_answer"]),
+                        format_percent(a["same_pass"])] for a in data["agreement"]])
     return "\n".join(out) + "\n"

@@ -33,46 +33,46 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     q.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     q.add_argument("--hub-repo", default=None)
     q.add_argument("--hub-revision", default=None)
-    q.set_defaults(func=_init)
+    q.set_defaults(func=run_init)
 
     q = sub.add_parser("add", help="score a submission bundle and add it (refused with nothing written if bad)")
     board_arg(q)
     q.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE")
     q.add_argument("--answer-key", type=Path, default=None, help="answer key, when the board's build is withheld")
-    q.set_defaults(func=_add)
+    q.set_defaults(func=run_add)
 
     q = sub.add_parser("baselines", help="add the solver and the empty/global/random/count-only policies as baselines")
     board_arg(q)
     q.add_argument("--policies", default=",".join(_baselines()), help="comma-separated policy names")
     q.add_argument("--images", type=Path, default=None, help="build with images (when the board uses an answer key)")
-    q.set_defaults(func=_baselines_cmd)
+    q.set_defaults(func=run_baselines)
 
     q = sub.add_parser("remove", help="remove a submission")
     board_arg(q)
     q.add_argument("id", help="submission id (at least 6 leading hex digits)")
-    q.set_defaults(func=_remove)
+    q.set_defaults(func=run_remove)
 
     for name, helptext in (("list", "list the rows"), ("show", "the standings with intervals, as JSON")):
         q = sub.add_parser(name, help=helptext)
         board_arg(q)
-        q.set_defaults(func=_list if name == "list" else _show)
+        q.set_defaults(func=run_list if name == "list" else run_show)
 
     q = sub.add_parser("rescore", help="recompute every row from its stored predictions with the current scorer")
     board_arg(q)
     q.add_argument("--answer-key", type=Path, default=None)
-    q.set_defaults(func=_rescore)
+    q.set_defaults(func=run_rescore)
 
     q = sub.add_parser("render", help="write the static site")
     board_arg(q)
     q.add_argument("--out", type=Path, required=True, help="site folder (replaced atomically)")
-    q.set_defaults(func=_render)
+    q.set_defaults(func=run_render)
 
     q = sub.add_parser("hidden", help="pin a hidden re-draw, or attach a model's bundle on it to its public row")
     board_arg(q)
     q.add_argument("--dataset", type=Path, default=None, help="pin: the hidden build (secret seed, same generator)")
     q.add_argument("--of", default=None, help="attach: the public submission id")
     q.add_argument("--bundle", type=Path, default=None, help="attach: the model's bundle on the hidden build")
-    q.set_defaults(func=_hidden)
+    q.set_defaults(func=run_hidden)
     return p
 
 
@@ -90,7 +90,7 @@ def _guard(name: str, func):
         return 2
 
 
-def _init(args: argparse.Namespace) -> int:
+def run_init(args: argparse.Namespace) -> int:
     def run() -> int:
         fingerprint = None
         dataset = args.dataset
@@ -110,7 +110,7 @@ def _init(args: argparse.Namespace) -> int:
     return _guard("init", run)
 
 
-def _add(args: argparse.Namespace) -> int:
+def run_add(args: argparse.Namespace) -> int:
     def run() -> int:
         for bundle in args.bundles:
             sub_id = bd.add_bundle(args.board, bundle, answer_key=args.answer_key)
@@ -119,7 +119,7 @@ def _add(args: argparse.Namespace) -> int:
     return _guard("add", run)
 
 
-def _baselines_cmd(args: argparse.Namespace) -> int:
+def run_baselines(args: argparse.Namespace) -> int:
     def run() -> int:
         from .baselines import add_baselines
 
@@ -133,11 +133,11 @@ def _baselines_cmd(args: argparse.Namespace) -> int:
     return _guard("baselines", run)
 
 
-def _remove(args: argparse.Namespace) -> int:
+def run_remove(args: argparse.Namespace) -> int:
     return _guard("remove", lambda: print(f"removed {bd.remove_submission(args.board, args.id)[:12]}") or 0)
 
 
-def _list(args: argparse.Namespace) -> int:
+def run_list(args: argparse.Namespace) -> int:
     def run() -> int:
         from .exports import pct
 
@@ -153,7 +153,7 @@ def _list(args: argparse.Namespace) -> int:
     return _guard("list", run)
 
 
-def _show(args: argparse.Namespace) -> int:
+def run_show(args: argparse.Namespace) -> int:
     def run() -> int:
         from .exports import json_text
         from .standings import standings
@@ -164,7 +164,7 @@ def _show(args: argparse.Namespace) -> int:
     return _guard("show", run)
 
 
-def _rescore(args: argparse.Namespace) -> int:
+def run_rescore(args: argparse.Namespace) -> int:
     def run() -> int:
         before = _observed_ranks(bd.open_board(args.board))
         changed = bd.rescore(args.board, answer_key=args.answer_key)
@@ -185,7 +185,7 @@ def _observed_ranks(b: bd.Board) -> dict[str, int]:
     return {i: 1 + sum(other > value[i] for other in value.values()) for i in value}
 
 
-def _render(args: argparse.Namespace) -> int:
+def run_render(args: argparse.Namespace) -> int:
     def run() -> int:
         from .site import render_site
 
@@ -195,7 +195,7 @@ def _render(args: argparse.Namespace) -> int:
     return _guard("render", run)
 
 
-def _hidden(args: argparse.Namespace) -> int:
+def run_hidden(args: argparse.Namespace) -> int:
     def run() -> int:
         if args.dataset is not None:
             bd.set_hidden(args.board, args.dataset)

@@ -30,7 +30,8 @@ from .io import InputError
 
 __all__ = [
     "WITHHELD_COLUMNS", "ANSWER_COLUMNS", "KEY_FORMAT", "KEY_JSON", "MAX_KEY_JSON_BYTES", "MAX_KEY_FILES",
-    "AnswerKey", "KeyFile", "dataset_fingerprint", "file_sha256", "is_withheld", "key_record", "read_key", "bind_key",
+    "MAX_KEY_FILE_BYTES", "AnswerKey", "KeyFile", "dataset_fingerprint", "file_sha256", "is_withheld", "key_record",
+    "read_key", "bind_key",
 ]
 
 # answer-revealing columns: answers, targets, counts, region case, difficulty, and everything derived from the targets
@@ -51,6 +52,7 @@ KEY_FORMAT = "rose-answer-key/2"
 KEY_JSON = "answer_key.json"
 MAX_KEY_JSON_BYTES = 4 << 20  # the file list of a key: a few KiB for the full benchmark
 MAX_KEY_FILES = 10_000
+MAX_KEY_FILE_BYTES = 1 << 30  # one key shard (metadata only, no images): far above the full benchmark's
 _FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
 _FIX = "pass the key folder written by `rose withhold` together with it, unchanged"
 
@@ -140,8 +142,10 @@ def _key_file(key_dir: Path, entry: Any, split: str, where: str) -> KeyFile:
     match = SHARD_RE.match(parts[2]) if len(parts) == 3 else None
     if not (match and parts[0] == BUILD_DATA_DIR and parts[1] in TEMPLATE_CONFIGS.values() and match["split"] == split):
         raise InputError(where, f"not a {split} shard path of a key: {rel!r:.120}", field="files.path", fix=_FIX)
-    if not (type(entry["size"]) is int and type(entry["rows"]) is int and isinstance(entry["sha256"], str)):
-        raise InputError(where, f"{rel}: size and rows must be integers, sha256 a string", field="files", fix=_FIX)
+    if not (type(entry["size"]) is int and type(entry["rows"]) is int and isinstance(entry["sha256"], str)
+            and 0 <= entry["size"] <= MAX_KEY_FILE_BYTES and entry["rows"] >= 0):
+        raise InputError(where, f"{rel}: size (0..{MAX_KEY_FILE_BYTES}) and rows must be integers, sha256 a string",
+                         field="files", fix=_FIX)
     file = KeyFile(rel, entry["size"], entry["sha256"], entry["rows"])
     path = key_dir / rel
     if not path.is_file():

@@ -104,6 +104,7 @@ class Case:
     message: str  # must appear in stderr (``stream="out"``: stdout)
     stream: str = "err"
     process: bool = False  # run as a process with a time limit (cases that once hung or ran away)
+    pending: str | None = None  # the core fix has not landed yet: who owns it (strict xfail until it does)
 
 
 def _export_same(tmp, env):
@@ -275,6 +276,10 @@ def _manifest_wrong_type(command, **fields):
     return setup
 
 
+# owners of core fixes that had not landed when this suite was written (the cases are strict xfails until then)
+PREDICTION_VALIDITY = "owned by the scoring helper: one definition of a valid prediction (raw_text str or null; " \
+    "a lone surrogate is an error naming the line) in scoring's reader, used by validate, score and bridge"
+
 ALL_BIG = lambda i: "999999999"  # noqa: E731
 ZERO_TO_99 = lambda i: "0" if i == 0 else "99"  # noqa: E731
 
@@ -303,19 +308,19 @@ CASES = [
     Case("score-metadata-r2-1e9", "10.5", lambda t, e: _score_region(t, e, 10**9), 2, "meta.jsonl", process=True),
     Case("validate-metadata-r2-1e9", "10.5", _validate_region, 1, "region", stream="out", process=True),
     # 10.6: one definition of a valid prediction; complete builds only
-    Case("score-raw-text-number", "10.6", _score_raw_text(3), 2, "raw_text"),
-    Case("score-raw-text-list", "10.6", _score_raw_text(["COUNT(1)"]), 2, "raw_text"),
-    Case("score-raw-text-dict", "10.6", _score_raw_text({"text": "COUNT(1)"}), 2, "raw_text"),
-    Case("score-raw-text-bool", "10.6", _score_raw_text(True), 2, "raw_text"),
-    Case("score-raw-text-missing", "10.6", _score_raw_text("COUNT(1)", key="answer"), 2, "raw_text"),
-    Case("validate-raw-text-missing", "10.6", _validate_raw_text("COUNT(1)", key="answer"), 1, "raw_text", stream="out"),
+    Case("score-raw-text-number", "10.6", _score_raw_text(3), 2, "raw_text", pending=PREDICTION_VALIDITY),
+    Case("score-raw-text-list", "10.6", _score_raw_text(["COUNT(1)"]), 2, "raw_text", pending=PREDICTION_VALIDITY),
+    Case("score-raw-text-dict", "10.6", _score_raw_text({"text": "COUNT(1)"}), 2, "raw_text", pending=PREDICTION_VALIDITY),
+    Case("score-raw-text-bool", "10.6", _score_raw_text(True), 2, "raw_text", pending=PREDICTION_VALIDITY),
+    Case("score-raw-text-missing", "10.6", _score_raw_text("COUNT(1)", key="answer"), 2, "raw_text", pending=PREDICTION_VALIDITY),
+    Case("validate-raw-text-missing", "10.6", _validate_raw_text("COUNT(1)", key="answer"), 1, "raw_text", stream="out", pending=PREDICTION_VALIDITY),
     Case("validate-raw-text-number", "10.6", _validate_raw_text(3), 1, "raw_text", stream="out"),
     Case("score-build-missing-a-shard", "10.6", _missing_shard("score"), 2, "t3"),
     Case("certify-build-missing-a-shard", "10.6", _missing_shard("certify"), 2, "t3"),
     # 10.8: a message and exit 2 instead of a traceback
-    Case("score-lone-surrogate", "10.8", _score_raw_text("\ud800"), 2, "preds.jsonl"),
-    Case("validate-lone-surrogate", "10.8", _validate_raw_text("\ud800"), 1, "preds.jsonl", stream="out"),
-    Case("bridge-lone-surrogate", "10.8", _bridge_surrogate, 2, "p.jsonl"),
+    Case("score-lone-surrogate", "10.8", _score_raw_text("\ud800"), 2, "preds.jsonl", pending=PREDICTION_VALIDITY),
+    Case("validate-lone-surrogate", "10.8", _validate_raw_text("\ud800"), 1, "preds.jsonl", stream="out", pending=PREDICTION_VALIDITY),
+    Case("bridge-lone-surrogate", "10.8", _bridge_surrogate, 2, "p.jsonl", pending=PREDICTION_VALIDITY),
     Case("score-out-dir-under-a-file", "10.8", _under_file("score"), 2, "is a file, not a folder"),
     Case("bridge-out-dir-under-a-file", "10.8", _under_file("bridge"), 2, "is a file, not a folder"),
     Case("consistency-out-dir-under-a-file", "10.8", _under_file("consistency"), 2, "is a file, not a folder"),
@@ -334,7 +339,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.issue}-{c.id}" for c in CASES])
+@pytest.mark.parametrize("case", [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c.pending)) if c.pending else c for c in CASES
+], ids=[f"{c.issue}-{c.id}" for c in CASES])
 def test_bad_input_is_refused_and_changes_nothing(case: Case, tmp_path: Path, build_copy) -> None:
     argv = case.setup(tmp_path, Env(build_copy))
     before = snapshot(tmp_path)

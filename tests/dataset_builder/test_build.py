@@ -111,13 +111,35 @@ def test_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_too_few_pairs(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match="offers 2 pairs but the build needs 3 scenes"):
+def test_one_pair_cannot_serve_neighbouring_scenes(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="offers 1 usable pair but split test needs 2 scenes"):
         run_build(
             BuildOptions(out=tmp_path / "o", scenes_per_subset=3, subsets=("ROSE-PixelEdit",), progress=False),
-            sources={"ROSE-PixelEdit": ShapeSource("ROSE-PixelEdit", n_pairs=2)},
+            sources={"ROSE-PixelEdit": ShapeSource("ROSE-PixelEdit", n_pairs=1)},
         )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("disjoint", [False, True], ids=["shared", "disjoint"])
+def test_reuse_is_recorded_in_manifest_and_card(tmp_path: Path, disjoint: bool) -> None:
+    out = run_build(
+        BuildOptions(out=tmp_path / "o", seed=4, scenes_per_subset=9, subsets=("ROSE-PixelEdit",), progress=False,
+                     certify=False, disjoint_pairs=disjoint),
+        sources={"ROSE-PixelEdit": ShapeSource("ROSE-PixelEdit", n_pairs=4)},
+    )
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    reuse = manifest["generator"]["pair_reuse"]["ROSE-PixelEdit"]
+    assert (reuse["scenes"], reuse["pairs_available"], reuse["disjoint"]) == (9, 4, disjoint)
+    assert reuse["reused_scenes"] == 9 - reuse["pairs_used"] > 0 and reuse["max_uses"] <= (5 if disjoint else 3)
+    assert manifest["generator"]["disjoint_pairs"] is disjoint
+    rows = _parquet_rows(out)
+    splits_of: dict[str, set] = {}
+    for row in rows:
+        splits_of.setdefault(row["pair_key"], set()).add(row["split"])
+    assert disjoint == all(len(s) == 1 for s in splits_of.values())
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"| PixelEdit | 9 | 4 | {reuse['pairs_used']} | {reuse['reused_scenes']} | {reuse['max_uses']} |" in card
+    assert "### Fidelity to ROSE v0.1" in card and manifest["fidelity"]["split"] == "test"
 
 
 def test_registry_errors(monkeypatch) -> None:

@@ -32,12 +32,24 @@ def test_same_seed_same_rows_and_different_seed_different_rows() -> None:
 
 
 def test_scene_content_does_not_depend_on_other_scenes() -> None:
-    """Scene s is the same in a 6-scene and a 12-scene build (only its split may move)."""
-    subset = "ROSE-EmojiContent"
+    """Scene s is the same in a 6-scene and a 12-scene build (only its split may move) while pairs are not reused."""
+    subset = "ROSE-PixelEdit"
     small = _rows(subset, 7, 6)
     large = _rows(subset, 7, 12)
     strip = lambda r: {k: v for k, v in r.items() if k != "split"}  # noqa: E731
     assert [strip(r) for r in small] == [strip(r) for r in large[: len(small)]]
+
+
+def test_with_category_weights_only_the_pair_choice_depends_on_the_build_size() -> None:
+    """EmojiContent apportions pairs over the whole build; each scene's layout, targets and regions stay its own."""
+    subset = "ROSE-EmojiContent"
+    small = _rows(subset, 7, 6)
+    large = _rows(subset, 7, 12)[: len(small)]
+    layout = ("item_id", "rows", "cols", "cell_size", "grid_size_profile", "target_cells", "region_params", "region_case")
+    assert [[r[k] for k in layout] for r in small] == [[r[k] for k in layout] for r in large]
+    same_pair = [(a, b) for a, b in zip(small, large) if a["pair_key"] == b["pair_key"]]
+    strip = lambda r: {k: v for k, v in r.items() if k != "split"}  # noqa: E731
+    assert all(strip(a) == strip(b) for a, b in same_pair)
 
 
 def _tree_digest(root: Path) -> dict[str, str]:

@@ -90,11 +90,25 @@ def test_drifted_build_fails_and_names_the_attribute(reference) -> None:
     assert "FAIL" in fd.to_text(verdict) and "| ROSE-PixelEdit | difficulty |" in fd.to_markdown(verdict)
 
 
-def test_json_report_is_complete(reference) -> None:
+def test_json_report_is_complete_and_renders_back(reference) -> None:
     verdict = fd.compare(reference, reference, permutations=50, seed=3)
     report = fd.to_json(verdict, permutations=50, seed=3)
-    assert report["passed"] is True and report["attributes"] == len(report["comparisons"]) == 68
+    assert report["passed"] is True and len(report["comparisons"]) == 68
+    assert (report["attributes"], report["not_compared"]) == (67, 1)
     assert not any(math.isnan(c["tvd"]) for c in report["comparisons"])
+    assert fd.to_markdown(fd.from_json(report)) == fd.to_markdown(verdict)  # the card renders the manifest's report
+
+
+def test_a_not_compared_attribute_is_reported_but_never_counted(reference) -> None:
+    relabelled = {level: {s: [dict(r) for r in rows] for s, rows in by.items()} for level, by in reference.items()}
+    for row in relabelled["scene"]["ROSE-ChineseGlyph"]:
+        row["similarity_level"] = "high"
+    verdict = fd.compare(relabelled, reference, permutations=200)
+    glyph = next(c for c in verdict.comparisons if c.attribute == "glyph_similarity_level")
+    assert glyph.p_value < fd.ALPHA and glyph.tvd > 0.9 and not glyph.outside
+    assert verdict.passed and verdict.outside == 0 and verdict.counted == 67
+    assert "not compared: labelling differs by construction" in fd.to_text(verdict)
+    assert "1 more reported, not compared" in fd.summary_line(verdict)
 
 
 @pytest.mark.parametrize(

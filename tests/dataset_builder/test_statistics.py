@@ -100,7 +100,8 @@ def t3_draws(scenes) -> dict:
     for subset, sample in scenes.items():
         spec = SPECS[subset]
         rng = random.Random(f"t3/{subset}")
-        out[subset] = [(s, sample_region(rng, spec, s.grid, s.targets, "numeric")) for s in sample[:N_REGIONS]]
+        out[subset] = [(s, sample_region(rng, spec, s.grid, s.targets, "numeric", profile=s.profile))
+                       for s in sample[:N_REGIONS]]
     return out
 
 
@@ -132,3 +133,36 @@ def test_region_cases_and_fallbacks(t3_draws) -> None:
     # typical fallbacks dominate; "zero" (almost) never falls back
     assert labels["fallback_zero_wanted_partial"] > labels["fallback_all_wanted_partial"] > 0
     assert sum(v for k, v in labels.items() if k.endswith("_wanted_zero")) / n < 0.02
+
+
+# v0.1 T3 regions (T2B rows) per subset: wanted cases zero/partial/all ("fallback_<a>_wanted_<w>" counts as <w>)
+WANTED = {
+    "ROSE-ChineseGlyph": (38, 188, 75), "ROSE-EmojiStyle": (37, 121, 63), "ROSE-EmojiContent": (40, 125, 56),
+    "ROSE-PixelEdit": (30, 169, 22), "ROSE-PixelContent": (14, 112, 22),
+}
+
+
+@pytest.mark.parametrize("subset", list(WANTED))
+def test_wanted_cases_per_subset(t3_draws, subset: str) -> None:
+    wanted = Counter(d.wanted for _, d in t3_draws[subset])
+    for got, exp in zip(_shares(wanted, ("zero", "partial", "all")), _shares(Counter(dict(zip(("zero", "partial", "all"), WANTED[subset]))), ("zero", "partial", "all"))):
+        assert abs(got - exp) < 0.06
+
+
+# v0.1: pixel regions under 10 % of the grid (PixelEdit 6 %, PixelContent 15 %); large grids get 4-5 cell rectangles
+SMALL_REGION_SHARE = {"ROSE-PixelEdit": 13 / 221, "ROSE-PixelContent": 22 / 148}
+
+
+@pytest.mark.parametrize("subset", list(SMALL_REGION_SHARE))
+def test_pixel_spans_follow_the_grid_profile(t3_draws, subset: str) -> None:
+    draws = t3_draws[subset]
+    large_rects = [d.region for s, d in draws if s.profile == "large" and d.region.region_type == "RECTANGLE"]
+    assert large_rects and all(r.r2 - r.r1 + 1 in (4, 5) and r.c2 - r.c1 + 1 in (4, 5) for r in large_rects)
+    small = sum(len(d.region.cells(s.grid)) / (s.rows * s.cols) < 0.1 for s, d in draws) / len(draws)
+    assert abs(small - SMALL_REGION_SHARE[subset]) < 0.06
+
+
+def test_small_region_shares_are_the_v01_ones(matched_local_count_rows) -> None:
+    for subset, share in SMALL_REGION_SHARE.items():
+        rows = [r for r in matched_local_count_rows if r["rose_subset"] == subset]
+        assert sum(r["region_ratio"] < 0.1 for r in rows) / len(rows) == pytest.approx(share)

@@ -7,7 +7,8 @@ import pytest
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.prompts import fill_prompt_local, slots
 from rose_bench.dataset_builder.scene import Scene
-from rose_bench.dataset_builder.specs import DifficultyRule, load_subsets, load_templates
+from rose_bench.dataset_builder.sources.base import ElementPair
+from rose_bench.dataset_builder.specs import load_subsets, load_templates
 from rose_bench.dataset_builder.tasks import difficulty_of
 from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, format_answer, parse_answer
@@ -133,35 +134,43 @@ def test_template_wiring(rows_by_subset, subset: str) -> None:
             assert row["answer"] == f"COUNT({t3['ground_truth_count']})"
 
 
-def _scene(profile: str, k: int) -> Scene:
+def _scene(profile: str, k: int, similarity: float = 0.5) -> Scene:
     targets = tuple(Cell(1, c) for c in range(1, k + 1))
-    return Scene("ROSE-ChineseGlyph", 1, 10, 10, profile, 50, ShapeSource("ROSE-ChineseGlyph", 1).pairs(0)[0], targets, "test")
+    pair = ElementPair("p", "circle", "square", {"similarity": similarity})
+    return Scene("ROSE-ChineseGlyph", 1, 10, 10, profile, 50, pair, targets, "test")
 
 
-BUSY_ZERO = DifficultyRule(("large",), 4, "busy_scene", False)
-ANY_ZERO = DifficultyRule(("large",), 4, "any_scene", False)
-BUSY_ALL = DifficultyRule(("large",), 4, "any_scene", True)
+GLYPH = SPECS["ROSE-ChineseGlyph"].difficulty
+PEDIT = SPECS["ROSE-PixelEdit"].difficulty
+ECON = SPECS["ROSE-EmojiContent"].difficulty
+SIMILAR = ECON.similar_min
 
 
 @pytest.mark.parametrize(
-    "rule, profile, k, case, expected",
+    "rule, profile, k, case, similarity, expected",
     [
-        (BUSY_ZERO, "small", 2, "zero", "medium"),
-        (BUSY_ZERO, "large", 2, "zero", "hard"),
-        (BUSY_ZERO, "medium", 4, "zero", "hard"),
-        (BUSY_ZERO, "large", 5, "partial", "medium"),
-        (BUSY_ZERO, "medium", 3, "all", "medium"),
-        (ANY_ZERO, "small", 1, "zero", "hard"),
-        (ANY_ZERO, "large", 5, "partial", "medium"),
-        (BUSY_ALL, "large", 1, "all", "hard"),
-        (BUSY_ALL, "small", 3, "partial", "medium"),
-        (BUSY_ALL, "small", 3, "zero", "hard"),
+        (GLYPH, "small", 2, "zero", 0.5, "medium"),
+        (GLYPH, "large", 2, "zero", 0.5, "hard"),
+        (GLYPH, "medium", 4, "zero", 0.5, "hard"),
+        (GLYPH, "large", 5, "partial", 0.5, "hard"),
+        (GLYPH, "large", 3, "partial", 0.5, "medium"),
+        (GLYPH, "medium", 5, "all", 0.5, "medium"),
+        (PEDIT, "small", 1, "zero", 0.5, "hard"),
+        (PEDIT, "large", 1, "all", 0.5, "hard"),
+        (PEDIT, "small", 3, "partial", 0.5, "medium"),
+        (ECON, "small", 2, "zero", SIMILAR, "hard"),
+        (ECON, "small", 2, "zero", SIMILAR - 1e-6, "medium"),
+        (ECON, "medium", 4, "partial", SIMILAR, "hard"),
+        (ECON, "small", 3, "partial", 1.0, "medium"),
+        (ECON, "medium", 4, "partial", 0.5, "medium"),
+        (ECON, "large", 4, "all", 0.5, "hard"),
     ],
-    ids=["small_zero", "large_zero", "busy_k4_zero", "busy_partial", "quiet_all", "any_zero", "any_busy_partial",
-         "busy_all_hard", "busy_all_quiet", "busy_all_zero"],
+    ids=["quiet_zero", "large_zero", "many_zero", "large_many", "large_few", "many_medium_all", "pedit_zero",
+         "pedit_large", "pedit_quiet", "econ_similar_zero", "econ_just_below_zero", "econ_similar_busy",
+         "econ_similar_quiet", "econ_busy_not_similar", "econ_large_many"],
 )
-def test_difficulty_rule(rule, profile, k, case, expected) -> None:
-    assert difficulty_of(rule, _scene(profile, k), case) == expected
+def test_difficulty_rule(rule, profile, k, case, similarity, expected) -> None:
+    assert difficulty_of(rule, _scene(profile, k, similarity), case) == expected
 
 
 REGIONS = [

@@ -1,9 +1,12 @@
 """The rendered page in a real headless Chromium, from file:// and over http://127.0.0.1: no console errors,
-no request leaves the machine, sorting and filters work, links resolve.  Saves docs/leaderboard.png."""
+no request leaves the machine, sorting and filters work, links resolve.  With ROSE_UPDATE_DOCS=1 the
+screenshot also replaces docs/leaderboard.png (otherwise the tree is never written)."""
 
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import threading
 import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +20,7 @@ from rose_bench.leaderboard.site import render_site
 from tests.support.browser import chromium, console_errors, requested_urls, require_chromium
 
 pytestmark = pytest.mark.slow
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "leaderboard.png"
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "leaderboard.png"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -98,7 +101,8 @@ def test_page_from_file_url(site: Path) -> None:
         assert Path(urllib.request.url2pathname(parquet.removeprefix("file://"))).is_file()
 
 
-def test_page_over_local_http_and_screenshot(site: Path) -> None:
+def test_page_over_local_http_and_screenshot(site: Path, tmp_path: Path) -> None:
+    screenshot = tmp_path / "leaderboard.png"
     require_chromium()
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -110,9 +114,10 @@ def test_page_over_local_http_and_screenshot(site: Path) -> None:
             with urllib.request.urlopen(parquet, timeout=10) as response:
                 assert response.status == 200 and response.read(4) == b"PAR1"
             driver.get(base + "index.html")
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            driver.save_screenshot(str(SCREENSHOT))
+            driver.save_screenshot(str(screenshot))
     finally:
         server.shutdown()
         server.server_close()
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
+    if os.environ.get("ROSE_UPDATE_DOCS") == "1":
+        shutil.copyfile(screenshot, DOCS_SCREENSHOT)

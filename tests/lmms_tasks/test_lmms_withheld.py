@@ -5,7 +5,8 @@ openai`` runs the ``rose`` task against the real ``rose serve --policy global``
 on the public build (``ROSE_BENCH_DATA``).  Nothing crashes, every figure is
 reported as None, one warning says the figures need the key, and the samples
 keep every answer: ``rose lmms-to-predictions`` + ``rose score --answer-key``
-give exactly the per-item scores of scoring the original build.
+give exactly the per-item scores of scoring the original build, and a board
+pinned to the public build takes the run as a bundle with the key.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from rose_bench.cli import main as rose_main
+from rose_bench.leaderboard.board import Board
 from rose_bench.lmms_tasks.metrics import TASK_FIGURES, WITHHELD_TARGET, WITHHELD_WARNING
 from rose_bench.scoring.answer_key import WITHHELD_COLUMNS
 from rose_bench.scoring.io import read_jsonl
@@ -68,15 +70,36 @@ def test_samples_keep_every_answer_and_no_answer_column(withheld_run) -> None:
         assert not set(sample.get("doc", {})) & set(WITHHELD_COLUMNS) and not set(sample["pass"]) & set(WITHHELD_COLUMNS)
 
 
-def test_samples_scored_with_the_key_equal_scores_on_the_original_build(withheld_run, workdir: Path) -> None:
+@pytest.fixture(scope="module")
+def keyed(withheld_run) -> Path:
+    """The run's samples -> predictions (`rose lmms-to-predictions`) -> `rose score --answer-key` output folder."""
     run, tmp = withheld_run
     predictions = tmp / "predictions.jsonl"
     assert rose_main(["lmms-to-predictions", str(run.samples(TASK)), "--out", str(predictions)]) == 0
     assert rose_main(["score", "--predictions", str(predictions), "--dataset-root", str(tmp / "public"),
                       "--answer-key", str(tmp / "key"), "--out-dir", str(tmp / "keyed"), "--quiet"]) == 0
-    assert rose_main(["score", "--predictions", str(predictions), "--dataset-root", str(workdir / "rose-bench"),
-                      "--out-dir", str(tmp / "original"), "--quiet"]) == 0
-    keyed, original = (read_jsonl(tmp / name / "per_item_eval.jsonl") for name in ("keyed", "original"))
-    assert keyed == original and len(keyed) == len(_public_test_ids(tmp / "public"))
-    summary = json.loads((tmp / "keyed" / "evaluation_summary.json").read_text(encoding="utf-8"))
+    return tmp / "keyed"
+
+
+def test_samples_scored_with_the_key_equal_scores_on_the_original_build(withheld_run, keyed, workdir: Path) -> None:
+    _, tmp = withheld_run
+    assert rose_main(["score", "--predictions", str(tmp / "predictions.jsonl"), "--dataset-root",
+                      str(workdir / "rose-bench"), "--out-dir", str(tmp / "original"), "--quiet"]) == 0
+    rows, original = read_jsonl(keyed / "per_item_eval.jsonl"), read_jsonl(tmp / "original" / "per_item_eval.jsonl")
+    assert rows == original and len(rows) == len(_public_test_ids(tmp / "public"))
+    summary = json.loads((keyed / "evaluation_summary.json").read_text(encoding="utf-8"))
     assert summary["coverage"]["complete_submission"] and summary["overall"]["valid_rate"] == 1.0  # global answers in grammar
+
+
+def test_the_run_enters_a_board_pinned_to_the_public_build_with_the_key(withheld_run, keyed) -> None:
+    run, tmp = withheld_run
+    assert rose_main(["submission", "create", "--lmms-samples", str(run.samples(TASK)), "--dataset", str(tmp / "public"),
+                      "--model-name", "rose-global", "--organisation", "tests", "--api-model-id", "rose-global",
+                      "--closed-weights", "--out", str(tmp / "bundle")]) == 0
+    board = tmp / "board"
+    assert rose_main(["leaderboard", "init", "--board", str(board), "--dataset", str(tmp / "public"),
+                      "--answer-key", str(tmp / "key"), "--replicates", "20"]) == 0
+    assert rose_main(["leaderboard", "add", "--board", str(board), str(tmp / "bundle"), "--answer-key", str(tmp / "key")]) == 0
+    (sub_id,) = Board(board).ids()
+    scored = {r["item_id"]: r["pass"] for r in read_jsonl(keyed / "per_item_eval.jsonl")}
+    assert {r["item_id"]: r["pass"] for r in Board(board).score_rows(sub_id)} == scored

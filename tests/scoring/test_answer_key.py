@@ -110,6 +110,8 @@ KEY_REFUSALS: dict[str, tuple[Callable[[Path], None] | None, list[str], str]] = 
                    ["--dataset-root", "{public}", "--answer-key", "{key}"], "is not rose-answer-key/2"),
     "path-escapes-key": (lambda k: _edit_record(k, lambda r: r["files"][0].update(path="data/../../x.parquet")),
                          ["--dataset-root", "{public}", "--answer-key", "{key}"], "not a test shard path"),
+    "huge-recorded-size": (lambda k: _edit_record(k, lambda r: r["files"][0].update(size=1 << 40)),
+                           ["--dataset-root", "{public}", "--answer-key", "{key}"], "size (0.."),
     "rows-do-not-add-up": (lambda k: _edit_record(k, lambda r: r.update(rows=r["rows"] + 1)),
                            ["--dataset-root", "{public}", "--answer-key", "{key}"], "not the sum over its files"),
     "tampered-shard": (_tamper_shard, ["--dataset-root", "{public}", "--answer-key", "{key}"],
