@@ -1,9 +1,9 @@
 """``rose build``: options -> plans -> rendered (and certified) scenes -> ``DatasetWriter``, per subset.
 
-Planning (``plan``: scenes, tasks, rows) is pure and runs in this process; only
-rendering and the solver check fan out to worker processes (``render_pool``),
-and their results are consumed in scene order, so the output is byte-identical
-for any ``--workers``.  Every random choice comes from ``seeds.derive_seed``.
+Planning (``plan``: scenes, tasks, rows) is pure and runs in this process, a
+window of scenes at a time; only rendering and the solver check fan out to
+worker processes (``render_pool``), and their results are consumed in scene
+order, so the output is byte-identical for any ``--workers``.  Every random choice comes from ``seeds.derive_seed``.
 With ``certify`` (the default) every row is answered by the reference solver
 from its image and prompts (``certification``); a failing row aborts the build
 before the writer's atomic rename.  Figures describing the build are computed
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from itertools import islice
+from typing import Any, Iterator, Mapping
 
 import yaml
 from tqdm import tqdm
@@ -23,7 +24,7 @@ from rose_bench.scoring.contract import image_id, image_path
 
 from .certification import certify_checks, solvability_record
 from .options import DEFAULT_SEED, BuildError, BuildOptions
-from .plan import SubsetPlan, plan_subset
+from .plan import ScenePlan, SubsetSchedule, iter_scene_plans, schedule_subset
 from .render_pool import RenderJob, RenderPool
 from .sources.base import Source
 from .specs import CONFIG_DIR, config_hash, load_subsets, load_templates
@@ -32,6 +33,7 @@ from .writer import DatasetWriter
 __all__ = ["run_build", "resolve_sources", "load_choices"]
 
 CHOICES_FILE = CONFIG_DIR / "choices.yaml"
+RENDER_WINDOW = 32  # scenes planned and in flight per worker; bounds memory, keeps the workers busy
 
 
 def load_choices() -> list[str]:
@@ -56,32 +58,38 @@ def resolve_sources(subsets: tuple[str, ...], given: Mapping[str, Source] | None
     return resolved
 
 
-def _jobs(plan: SubsetPlan, certify: bool):
-    prefix = plan.spec.id_prefix
-    for scene_plan in plan.scene_plans:
-        yield RenderJob(
-            scene=scene_plan.scene,
-            cue_region=scene_plan.cue_region,
-            cued_path=scene_plan.image_path(prefix, cued=True),
-            rows=scene_plan.rows if certify else None,
-        )
+def _job(scene_plan: ScenePlan, prefix: str, certify: bool) -> RenderJob:
+    return RenderJob(
+        scene=scene_plan.scene,
+        cue_region=scene_plan.cue_region,
+        cued_path=scene_plan.image_path(prefix, cued=True),
+        rows=scene_plan.rows if certify else None,
+    )
 
 
-def _write_subset(writer: DatasetWriter, pool: RenderPool, plan: SubsetPlan, options: BuildOptions, checks: list) -> None:
-    """Render (and check) every scene of ``plan`` in scene order and hand images and rows to the writer."""
-    subset, prefix = plan.spec.name, plan.spec.id_prefix
+def _write_subset(
+    writer: DatasetWriter, pool: RenderPool, scene_plans: Iterator[ScenePlan], schedule: SubsetSchedule,
+    options: BuildOptions, checks: list,
+) -> None:
+    """Render (and check) every scene in scene order and hand its images and rows to the writer.
+
+    Scenes are planned and rendered RENDER_WINDOW at a time, so memory does not grow with the build.
+    """
+    subset, prefix = schedule.spec.name, schedule.spec.id_prefix
     desc = f"{subset} render" + (" + certify" if options.certify else "")
-    with tqdm(total=len(plan.scene_plans), desc=desc, unit="scene", disable=not options.progress, file=sys.stderr) as bar:
-        for scene_plan, done in zip(plan.scene_plans, pool.map(_jobs(plan, options.certify))):
-            if done.checks is not None:
-                checks.extend(done.checks)
-            for cued, png in ((False, done.base_png), (True, done.cued_png)):
-                iid = image_id(prefix, scene_plan.scene.number, cued=cued)
-                stored = writer.add_image(subset, iid, png)
-                if stored != image_path(subset, iid):
-                    raise BuildError(f"writer stored {iid} at {stored}, rows expect {image_path(subset, iid)}")
-            bar.update(1)
-    writer.add_rows(plan.rows)
+    window = RENDER_WINDOW * max(1, options.workers)
+    with tqdm(total=len(schedule), desc=desc, unit="scene", disable=not options.progress, file=sys.stderr) as bar:
+        while chunk := list(islice(scene_plans, window)):
+            for scene_plan, done in zip(chunk, pool.map(_job(p, prefix, options.certify) for p in chunk)):
+                if done.checks is not None:
+                    checks.extend(done.checks)
+                for cued, png in ((False, done.base_png), (True, done.cued_png)):
+                    iid = image_id(prefix, scene_plan.scene.number, cued=cued)
+                    stored = writer.add_image(subset, iid, png)
+                    if stored != image_path(subset, iid):
+                        raise BuildError(f"writer stored {iid} at {stored}, rows expect {image_path(subset, iid)}")
+                writer.add_rows(scene_plan.rows)
+                bar.update(1)
 
 
 def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None) -> Path:
@@ -96,15 +104,16 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
     writer = DatasetWriter(options.out, overwrite=options.overwrite)  # refuses a bad --out before any work
     try:
         resolved = resolve_sources(subsets, sources)
-        plans = [
-            plan_subset(specs[s], config, resolved[s], options.seed, scale=options.scale, scenes=options.scenes_per_subset,
-                        disjoint_pairs=options.disjoint_pairs)
+        schedules = [  # all pair scheduling first: a subset that cannot be built fails before any rendering
+            schedule_subset(specs[s], resolved[s], options.seed, scale=options.scale, scenes=options.scenes_per_subset,
+                            disjoint_pairs=options.disjoint_pairs)
             for s in subsets
         ]
         checks: list = []
         with RenderPool(resolved, options.workers) as pool:
-            for plan in plans:
-                _write_subset(writer, pool, plan, options, checks)
+            for schedule in schedules:
+                plans = iter_scene_plans(schedule, config, resolved[schedule.spec.name], options.seed)
+                _write_subset(writer, pool, plans, schedule, options, checks)
         cert = certify_checks(checks, options.out) if options.certify else None
         info: dict[str, Any] = {
             "seed": options.seed,
@@ -117,9 +126,9 @@ def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None
             "provenance": {s: resolved[s].provenance() for s in subsets},
             "generator": {
                 "default_seed": DEFAULT_SEED,
-                "pairs_available": {plan.spec.name: plan.pairs_available for plan in plans},
+                "pairs_available": {sc.spec.name: sc.reuse.pairs_available for sc in schedules},
                 "disjoint_pairs": options.disjoint_pairs,
-                "pair_reuse": {plan.spec.name: plan.reuse.as_dict() for plan in plans},
+                "pair_reuse": {sc.spec.name: sc.reuse.as_dict() for sc in schedules},
             },
             "choices": load_choices(),
             "solvability": solvability_record(cert),

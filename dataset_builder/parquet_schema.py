@@ -80,6 +80,48 @@ def infer_dtype(values: Iterable[Any]) -> str | None:
     raise SchemaError(f"values of mixed or unsupported types {sorted(kinds)}")
 
 
+def _kind(value: Any) -> tuple[type, bool]:
+    """What ``infer_dtype`` distinguishes about a value: its type, and for a list whether it nests lists."""
+    nested = isinstance(value, (list, tuple)) and bool(value) and isinstance(value[0], (list, tuple))
+    return type(value), nested
+
+
+class SchemaCollector:
+    """``schema_for`` one row at a time: unknown fields in first-seen order, one example value per kind.
+
+    ``infer_dtype`` depends only on the set of kinds among the values, so one
+    example of each kind decides the type exactly as all the values would.
+    """
+
+    def __init__(self, templates: Iterable[str]) -> None:
+        columns = list(known_main_columns())
+        for template in templates:
+            for col in known_bridge_columns(template):
+                if col.name not in {c.name for c in columns}:
+                    columns.append(col)
+        self._known = tuple(columns)
+        self._names = {c.name for c in columns}
+        self._extra: dict[str, dict[tuple[type, bool], Any]] = {}
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        for key, value in row.items():
+            if key in self._names:
+                continue
+            examples = self._extra.setdefault(key, {})
+            if value is not None:
+                examples.setdefault(_kind(value), value)
+
+    def columns(self) -> tuple[Column, ...]:
+        columns = list(self._known)
+        for key, examples in self._extra.items():
+            try:
+                dtype = infer_dtype(examples.values())
+            except SchemaError as exc:
+                raise SchemaError(f"field {key!r}: {exc} (fix: emit one type per field, or declare it in {_SCHEMA_MODULE})") from None
+            columns.append(Column(key, dtype or "string"))
+        return tuple(columns)
+
+
 def schema_for(rows: Sequence[Mapping[str, Any]], templates: Iterable[str]) -> tuple[Column, ...]:
     """Columns of a group of configs that share one schema.
 
@@ -87,24 +129,10 @@ def schema_for(rows: Sequence[Mapping[str, Any]], templates: Iterable[str]) -> t
     unknown fields in first-seen order (rows are expected in item_id order, so
     the result is deterministic).
     """
-    columns = list(known_main_columns())
-    for template in templates:
-        for col in known_bridge_columns(template):
-            if col.name not in {c.name for c in columns}:
-                columns.append(col)
-    known = {c.name for c in columns}
-    extra: list[str] = []
+    collector = SchemaCollector(templates)
     for row in rows:
-        for key in row:
-            if key not in known and key not in extra:
-                extra.append(key)
-    for key in extra:
-        try:
-            dtype = infer_dtype(row.get(key) for row in rows)
-        except SchemaError as exc:
-            raise SchemaError(f"field {key!r}: {exc} (fix: emit one type per field, or declare it in {_SCHEMA_MODULE})") from None
-        columns.append(Column(key, dtype or "string"))
-    return tuple(columns)
+        collector.add(row)
+    return collector.columns()
 
 
 def _feature(dtype: str):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from rose_bench.scoring.contract import image_id, image_path
 from rose_bench.scoring.grid import Region
@@ -28,7 +28,10 @@ from .specs import SubsetSpec, TemplateConfig
 from .split import assign_splits, scaled_counts
 from .tasks import TaskInstance, build_scene_tasks
 
-__all__ = ["ScenePlan", "SubsetPlan", "choose_pairs", "plan_subset", "variant_seed"]
+__all__ = [
+    "ScenePlan", "SubsetPlan", "SubsetSchedule", "choose_pairs", "schedule_subset", "iter_scene_plans", "plan_subset",
+    "variant_seed",
+]
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,43 @@ def choose_pairs(
     return out, reuse_summary(chosen, len(pairs), bound, disjoint)
 
 
+@dataclass(frozen=True)
+class SubsetSchedule:
+    """The cheap, whole-subset part of planning: each scene's split and pair (scenes are planned from it one by one)."""
+
+    spec: SubsetSpec
+    splits: tuple[str, ...]
+    pairs: tuple[ElementPair, ...]
+    reuse: PairReuse
+
+    def __len__(self) -> int:
+        return len(self.splits)
+
+
+def schedule_subset(
+    spec: SubsetSpec, source: Source, master_seed: int, *, scale: float = 1.0, scenes: int | None = None,
+    disjoint_pairs: bool = False,
+) -> SubsetSchedule:
+    """Splits and pairs of every scene of a subset; every pair problem surfaces here, before any rendering."""
+    total, dev = scaled_counts(spec, scale=scale, scenes=scenes)
+    splits = assign_splits(spec, master_seed, total, dev)
+    chosen, reuse = choose_pairs(source, spec, master_seed, splits, disjoint=disjoint_pairs)
+    return SubsetSchedule(spec, tuple(splits), tuple(chosen), reuse)
+
+
+def iter_scene_plans(
+    schedule: SubsetSchedule, config: TemplateConfig, source: Source, master_seed: int
+) -> Iterator[ScenePlan]:
+    """Scene plans in scene order, made one at a time (a build of any size holds only the scenes in flight)."""
+    spec = schedule.spec
+    for number in range(1, len(schedule) + 1):
+        rng = derive_rng(master_seed, spec.name, number, "scene")
+        scene = sample_scene(rng, spec, schedule.pairs[number - 1], number=number, split=schedule.splits[number - 1])
+        tasks = build_scene_tasks(scene, spec, config, master_seed)
+        fields = subset_fields(scene.pair.fields, source.scene_fields(scene.pair, scene.cell_size))
+        yield ScenePlan(scene, tasks, tuple(to_row(t, fields, spec.row_fields) for t in tasks))
+
+
 def plan_subset(
     spec: SubsetSpec,
     config: TemplateConfig,
@@ -122,15 +162,7 @@ def plan_subset(
     scenes: int | None = None,
     disjoint_pairs: bool = False,
 ) -> SubsetPlan:
-    """Scenes, tasks and rows of one subset; the source gets its seed here, through ``Source.pairs``."""
-    total, dev = scaled_counts(spec, scale=scale, scenes=scenes)
-    splits = assign_splits(spec, master_seed, total, dev)
-    chosen, reuse = choose_pairs(source, spec, master_seed, splits, disjoint=disjoint_pairs)
-    planned = []
-    for number in range(1, total + 1):
-        rng = derive_rng(master_seed, spec.name, number, "scene")
-        scene = sample_scene(rng, spec, chosen[number - 1], number=number, split=splits[number - 1])
-        tasks = build_scene_tasks(scene, spec, config, master_seed)
-        fields = subset_fields(scene.pair.fields, source.scene_fields(scene.pair, scene.cell_size))
-        planned.append(ScenePlan(scene, tasks, tuple(to_row(t, fields, spec.row_fields) for t in tasks)))
-    return SubsetPlan(spec, tuple(planned), reuse.pairs_available, reuse)
+    """Scenes, tasks and rows of one subset, all at once; the source gets its seed here, through ``Source.pairs``."""
+    schedule = schedule_subset(spec, source, master_seed, scale=scale, scenes=scenes, disjoint_pairs=disjoint_pairs)
+    planned = tuple(iter_scene_plans(schedule, config, source, master_seed))
+    return SubsetPlan(spec, planned, schedule.reuse.pairs_available, schedule.reuse)

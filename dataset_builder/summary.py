@@ -28,106 +28,134 @@ def _sorted_counter(counter: Counter, key=None) -> dict[str, int]:
     return {str(k): counter[k] for k in sorted(counter, key=key or (lambda v: (str(type(v)), v)))}
 
 
-def subsets_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    return sorted({r["rose_subset"] for r in rows}, key=_subset_key)
+_SCENE_FIELDS = ("grid_size_profile", "rows", "cols", "cell_size", "global_target_count", "difficulty")
 
 
-def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Rows per subset/split/template, plus scenes and images (main rows) per subset/split."""
-    by = Counter((r["rose_subset"], r["split"], r["task_template"]) for r in rows)
-    main = [r for r in rows if r["task_template"] in TEMPLATE_ORDER]
-    scenes = {(r["rose_subset"], r["split"], r["scene_id"]) for r in main}
-    images = {(r["rose_subset"], r["split"], r["image_id"]) for r in main}
-    out: dict[str, Any] = {"rows": {}, "scenes": {}, "images": {}}
-    for subset in subsets_of(rows):
-        out["rows"][subset] = {}
-        out["scenes"][subset] = {}
-        out["images"][subset] = {}
-        for split in SPLITS:
-            per_template = {t: by[(subset, split, t)] for t in sorted({k[2] for k in by}, key=_template_key)}
-            out["rows"][subset][split] = {t: n for t, n in per_template.items() if n}
-            out["scenes"][subset][split] = sum(1 for s in scenes if s[0] == subset and s[1] == split)
-            out["images"][subset][split] = sum(1 for i in images if i[0] == subset and i[1] == split)
-    out["total_rows"] = len(rows)
-    out["total_scenes"] = len(scenes)
-    out["total_images"] = len(images)
-    return out
+class BuildSummary:
+    """The figures below, accumulated one row at a time, so a build of any size is described in one pass.
 
+    Rows must arrive in item_id order (the writer's order); only counters, scene-level
+    values and key lists are kept, never the rows.
+    """
 
-def _scene_rows(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """One row per scene (its T1 row, else its first main row) to describe scene-level properties."""
-    chosen: dict[str, Mapping[str, Any]] = {}
-    for r in rows:
-        if r["task_template"] not in TEMPLATE_ORDER:
-            continue
-        sid = r["scene_id"]
-        if sid not in chosen or (r["task_template"] == T1 and chosen[sid]["task_template"] != T1):
-            chosen[sid] = r
-    return [chosen[s] for s in sorted(chosen)]
+    def __init__(self) -> None:
+        self._by: Counter = Counter()
+        self._templates: set[str] = set()
+        self._scenes: set[tuple[str, str, str]] = set()
+        self._images: set[tuple[str, str, str]] = set()
+        self._total = 0
+        self._scene_values: dict[str, tuple[bool, str, tuple[Any, ...]]] = {}  # scene_id -> (is T1, subset, values)
+        self._per_template: dict[str, dict[str, Counter]] = {}
+        self._per_subset_template: dict[tuple[str, str], dict[str, Counter]] = {}
+        self._subsets: set[str] = set()
+        self._dv: dict[str, set] = {}
+        self._bridge_dv: dict[str, set] = {}
+        self._pv: dict[str, set] = {}
+        self._key_order: dict[tuple[str, str], list[str]] = {}
 
+    @classmethod
+    def of(cls, rows: Iterable[Mapping[str, Any]]) -> "BuildSummary":
+        summary = cls()
+        for row in rows:
+            summary.add(row)
+        return summary
 
-def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Scene-level distributions per subset, task-level ones per template and per subset and main template."""
-    scenes = _scene_rows(rows)
-    per_subset: dict[str, Any] = {}
-    for subset in subsets_of(scenes):
-        ss = [r for r in scenes if r["rose_subset"] == subset]
-        per_subset[subset] = {
-            "grid_size_profile": _sorted_counter(Counter(r.get("grid_size_profile") for r in ss)),
-            "rows": _sorted_counter(Counter(r.get("rows") for r in ss)),
-            "cols": _sorted_counter(Counter(r.get("cols") for r in ss)),
-            "cell_size": _sorted_counter(Counter(r.get("cell_size") for r in ss)),
-            "global_target_count": _sorted_counter(Counter(r.get("global_target_count") for r in ss)),
-            "difficulty": _sorted_counter(Counter(r.get("difficulty") for r in ss)),
-        }
-    per_template: dict[str, Any] = {}
-    for template in sorted({r["task_template"] for r in rows}, key=_template_key):
-        ts = [r for r in rows if r["task_template"] == template]
-        per_template[template] = {
-            "region_type": _sorted_counter(Counter(r.get("region_type") for r in ts)),
-            "region_case": _sorted_counter(Counter(r.get("region_case") for r in ts)),
-            "ground_truth_count": _sorted_counter(Counter(r.get("ground_truth_count") for r in ts)),
-        }
-    per_subset_template: dict[str, Any] = {}
-    for subset in subsets_of(rows):
-        per_subset_template[subset] = {}
-        for template in TEMPLATE_ORDER:
-            ts = [r for r in rows if r["rose_subset"] == subset and r["task_template"] == template]
-            per_subset_template[subset][template] = {
-                "region_case": _sorted_counter(Counter(r.get("region_case") for r in ts)),
-                "difficulty": _sorted_counter(Counter(r.get("difficulty") for r in ts)),
-            }
-    return {"per_subset": per_subset, "per_template": per_template, "per_subset_template": per_subset_template}
-
-
-def versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Version strings as found in the rows: main-row dataset_version per subset, bridge ones per template."""
-    dv: dict[str, set] = {}
-    bridge_dv: dict[str, set] = {}
-    pv: dict[str, set] = {}
-    for r in rows:
-        if r["task_template"] in TEMPLATE_ORDER:
-            dv.setdefault(r["rose_subset"], set()).add(str(r.get("dataset_version")))
+    def add(self, r: Mapping[str, Any]) -> None:
+        subset, split, template = r["rose_subset"], r["split"], r["task_template"]
+        self._total += 1
+        self._by[(subset, split, template)] += 1
+        self._templates.add(template)
+        self._subsets.add(subset)
+        main = template in TEMPLATE_ORDER
+        if main:
+            self._scenes.add((subset, split, r["scene_id"]))
+            self._images.add((subset, split, r["image_id"]))
+            sid = r["scene_id"]
+            held = self._scene_values.get(sid)
+            if held is None or (template == T1 and not held[0]):
+                self._scene_values[sid] = (template == T1, subset, tuple(r.get(k) for k in _SCENE_FIELDS))
+            per = self._per_subset_template.setdefault((subset, template), {"region_case": Counter(), "difficulty": Counter()})
+            per["region_case"][r.get("region_case")] += 1
+            per["difficulty"][r.get("difficulty")] += 1
+            self._dv.setdefault(subset, set()).add(str(r.get("dataset_version")))
         else:
-            bridge_dv.setdefault(r["task_template"], set()).add(str(r.get("dataset_version")))
-        pv.setdefault(r["task_template"], set()).add(str(r.get("protocol_version")))
-    return {
-        "dataset_version": {s: sorted(dv[s]) for s in sorted(dv, key=_subset_key)},
-        "bridge_dataset_version": {t: sorted(bridge_dv[t]) for t in sorted(bridge_dv, key=_template_key)},
-        "protocol_version": {t: sorted(pv[t]) for t in sorted(pv, key=_template_key)},
-    }
-
-
-def row_key_order(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """Per subset and template, the rows' keys in first-seen order (the export writes rows back in this order)."""
-    order: dict[tuple[str, str], list[str]] = {}
-    for r in rows:
-        keys = order.setdefault((r["rose_subset"], r["task_template"]), [])
+            self._bridge_dv.setdefault(template, set()).add(str(r.get("dataset_version")))
+        per_t = self._per_template.setdefault(
+            template, {"region_type": Counter(), "region_case": Counter(), "ground_truth_count": Counter()})
+        per_t["region_type"][r.get("region_type")] += 1
+        per_t["region_case"][r.get("region_case")] += 1
+        per_t["ground_truth_count"][r.get("ground_truth_count")] += 1
+        self._pv.setdefault(template, set()).add(str(r.get("protocol_version")))
+        keys = self._key_order.setdefault((subset, template), [])
         if len(keys) != len(r) or list(r) != keys:
             for k in r:
                 if k not in keys:
                     keys.append(k)
-    out: dict[str, dict[str, list[str]]] = {}
-    for subset, template in sorted(order, key=lambda st: (_subset_key(st[0]), _template_key(st[1]))):
-        out.setdefault(subset, {})[template] = order[(subset, template)]
-    return out
+
+    def counts(self) -> dict[str, Any]:
+        """Rows per subset/split/template, plus scenes and images (main rows) per subset/split."""
+        out: dict[str, Any] = {"rows": {}, "scenes": {}, "images": {}}
+        for subset in sorted(self._subsets, key=_subset_key):
+            out["rows"][subset] = {}
+            out["scenes"][subset] = {}
+            out["images"][subset] = {}
+            for split in SPLITS:
+                per_template = {t: self._by[(subset, split, t)] for t in sorted(self._templates, key=_template_key)}
+                out["rows"][subset][split] = {t: n for t, n in per_template.items() if n}
+                out["scenes"][subset][split] = sum(1 for s in self._scenes if s[0] == subset and s[1] == split)
+                out["images"][subset][split] = sum(1 for i in self._images if i[0] == subset and i[1] == split)
+        out["total_rows"] = self._total
+        out["total_scenes"] = len(self._scenes)
+        out["total_images"] = len(self._images)
+        return out
+
+    def statistics(self) -> dict[str, Any]:
+        """Scene-level distributions per subset (from each scene's T1 row, else its first main row),
+        task-level ones per template and per subset and main template."""
+        per_subset: dict[str, Any] = {}
+        chosen = [self._scene_values[s] for s in sorted(self._scene_values)]
+        for subset in sorted({c[1] for c in chosen}, key=_subset_key):
+            values = [c[2] for c in chosen if c[1] == subset]
+            per_subset[subset] = {k: _sorted_counter(Counter(v[i] for v in values)) for i, k in enumerate(_SCENE_FIELDS)}
+        per_template = {
+            t: {k: _sorted_counter(c) for k, c in self._per_template[t].items()}
+            for t in sorted(self._per_template, key=_template_key)
+        }
+        per_subset_template: dict[str, Any] = {}
+        for subset in sorted(self._subsets, key=_subset_key):
+            per_subset_template[subset] = {}
+            for template in TEMPLATE_ORDER:
+                per = self._per_subset_template.get((subset, template), {"region_case": Counter(), "difficulty": Counter()})
+                per_subset_template[subset][template] = {k: _sorted_counter(c) for k, c in per.items()}
+        return {"per_subset": per_subset, "per_template": per_template, "per_subset_template": per_subset_template}
+
+    def versions(self) -> dict[str, Any]:
+        """Version strings as found in the rows: main-row dataset_version per subset, bridge ones per template."""
+        return {
+            "dataset_version": {s: sorted(self._dv[s]) for s in sorted(self._dv, key=_subset_key)},
+            "bridge_dataset_version": {t: sorted(self._bridge_dv[t]) for t in sorted(self._bridge_dv, key=_template_key)},
+            "protocol_version": {t: sorted(self._pv[t]) for t in sorted(self._pv, key=_template_key)},
+        }
+
+    def row_key_order(self) -> dict[str, dict[str, list[str]]]:
+        """Per subset and template, the rows' keys in first-seen order (the export writes rows back in this order)."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for subset, template in sorted(self._key_order, key=lambda st: (_subset_key(st[0]), _template_key(st[1]))):
+            out.setdefault(subset, {})[template] = self._key_order[(subset, template)]
+        return out
+
+
+def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return BuildSummary.of(rows).counts()
+
+
+def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return BuildSummary.of(rows).statistics()
+
+
+def versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return BuildSummary.of(rows).versions()
+
+
+def row_key_order(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    return BuildSummary.of(rows).row_key_order()

@@ -8,8 +8,10 @@ Why it is written the way it is:
   uncompressed PLAIN image bytes, snappy + dictionary elsewhere, page index,
   content-defined chunking) and the ``datasets`` feature types in the schema
   metadata, so types survive and the same inputs give byte-identical files.
-* Images are spooled to a temporary directory as they arrive and read back one
-  row group at a time: a full build never holds all PNG bytes in memory.
+* Images and rows are spooled to a temporary directory as they arrive (rows
+  pickled, ``row_spool``) and read back one row group at a time: the writer's
+  memory does not grow with the build (the figures of the card are accumulated
+  in one pass over the rows, ``summary.BuildSummary``).
 * Everything is written into a temporary directory that replaces ``out_dir``
   only on success; an exception or ``abort()`` leaves no output behind.
 
@@ -29,6 +31,7 @@ import json
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -56,7 +59,8 @@ from rose_bench.scoring.io import atomic_dir
 
 from . import card, fidelity_data, summary
 from .manifest import code_version, write_manifest
-from .parquet_schema import Column, SchemaError, encode_value, features_for, schema_for
+from .parquet_schema import Column, SchemaCollector, SchemaError, encode_value, features_for
+from .row_spool import RowSpool
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -91,7 +95,7 @@ class DatasetWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self._spool: Path | None = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.spool-", dir=self.out_dir.parent))
         self._images: dict[str, int] = {}  # relative image path -> size in bytes
-        self._rows: dict[str, dict[str, Any]] = {}
+        self._rows = RowSpool(self._spool / ".rows.pickle")
 
     # -- input ---------------------------------------------------------------------------------
 
@@ -150,7 +154,7 @@ class DatasetWriter:
             expected_image = image_path(row["rose_subset"], str(row.get("image_id")))
             if row.get("image") != expected_image:
                 raise WriterError(f"row {item_id}: image: {row.get('image')!r} != {expected_image!r} (fix: image = {IMAGE_PATH_PATTERN})")
-            self._rows[item_id] = dict(row)
+            self._rows.add(row)
 
     # -- output --------------------------------------------------------------------------------
 
@@ -160,19 +164,16 @@ class DatasetWriter:
         missing = [k for k in _REQUIRED_INFO if k not in build_info]
         if missing:
             raise WriterError(f"build_info: missing {', '.join(missing)}")
-        if not self._rows:
+        if not len(self._rows):
             raise WriterError("no rows were added (fix: add_rows() before commit())")
-        rows = [self._rows[k] for k in sorted(self._rows)]
-        for row in rows:
-            if row["image"] not in self._images:
-                raise WriterError(f"row {row['item_id']}: image {row['image']} was never added (fix: add_image() it)")
+        passed = self._first_pass()
         info = dict(build_info)
         info.setdefault("code_version", code_version())
 
         self._check_out_dir()
         with atomic_dir(self.out_dir, overwrite=self.overwrite) as stage:
-            parquet_rows, config_features = self._write_parquet(stage, rows)
-            description = _describe(info, rows, parquet_rows, self._arrow_bytes, self._columns_of)
+            parquet_rows, config_features = self._write_parquet(stage, passed)
+            description = _describe(info, passed, parquet_rows, self._arrow_bytes, self._columns_of)
             (stage / CARD_NAME).write_text(
                 card.render_readme(description, config_features, _data_sizes(stage)), encoding="utf-8"
             )
@@ -188,7 +189,7 @@ class DatasetWriter:
         if self._spool is not None:
             shutil.rmtree(self._spool, ignore_errors=True)
             self._spool = None
-        self._rows.clear()
+        self._rows.close()
         self._images.clear()
 
     def __enter__(self) -> "DatasetWriter":
@@ -199,21 +200,38 @@ class DatasetWriter:
 
     # -- Parquet -------------------------------------------------------------------------------
 
-    def _write_parquet(self, stage: Path, rows: list[dict[str, Any]]):
+    def _first_pass(self) -> "_Pass":
+        """One read of every row in item_id order: checks, the build's figures, schemas and shard cuts."""
+        passed = _Pass(summary.BuildSummary(), [], {i: SchemaCollector(t) for i, (_, t) in enumerate(_GROUPS)}, {})
+        group_of = {t: i for i, (_, templates) in enumerate(_GROUPS) for t in templates}
+        cut: dict[tuple[str, str], tuple[int, int]] = {}  # (template, split) -> rows and bytes of the open shard
+        for row in self._rows.rows(self._rows.ids()):
+            if row["image"] not in self._images:
+                raise WriterError(f"row {row['item_id']}: image {row['image']} was never added (fix: add_image() it)")
+            passed.summary.add(row)
+            if row["task_template"] in fidelity_data.LEVEL_OF_TEMPLATE:
+                passed.fidelity_rows.append({k: row[k] for k in fidelity_data.COLUMNS if k in row})
+            passed.schemas[group_of[row["task_template"]]].add(row)
+            key = (row["task_template"], row["split"])
+            row_bytes = self._images[row["image"]] + len(json.dumps(row, ensure_ascii=False, default=str).encode())
+            shards = passed.shards.setdefault(key, [0])
+            n, size = cut.get(key, (0, 0))
+            if n and (n >= self.max_shard_rows or size + row_bytes > self.max_shard_bytes):
+                shards.append(0)
+                n, size = 0, 0
+            shards[-1] += 1
+            cut[key] = (n + 1, size + row_bytes)
+        return passed
+
+    def _write_parquet(self, stage: Path, passed: "_Pass"):
         """One folder per template config; the five main configs share one schema (the composites span them)."""
-        groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(MAIN_CONFIGS, TEMPLATE_ORDER)]
-        groups += [((cfg,), (template,)) for cfg, template in BRIDGE_CONFIGS.items()]
-        by_template: dict[str, list[dict[str, Any]]] = {t: [] for t in TEMPLATE_CONFIGS}
-        for row in rows:
-            by_template[row["task_template"]].append(row)
         parquet_rows: dict[str, dict[str, int]] = {}
         self._arrow_bytes: dict[str, dict[str, int]] = {}
         self._columns_of: dict[str, tuple[Column, ...]] = {}
         config_features: dict[str, Any] = {}
-        for folders, templates in groups:
-            group_rows = [r for t in templates for r in by_template[t]]
+        for index, (folders, templates) in enumerate(_GROUPS):
             try:
-                columns = schema_for(sorted(group_rows, key=lambda r: r["item_id"]), templates)
+                columns = passed.schemas[index].columns()
             except SchemaError as exc:
                 raise WriterError(f"templates {', '.join(templates)}: {exc}") from None
             features = features_for(columns)
@@ -224,38 +242,30 @@ class DatasetWriter:
                 parquet_rows[folder] = {}
                 self._arrow_bytes[folder] = {}
                 for split in SPLITS:
-                    split_rows = [r for r in by_template[template] if r["split"] == split]
-                    nbytes = self._write_split(stage / BUILD_DATA_DIR / folder, split, split_rows, columns, features)
-                    parquet_rows[folder][split] = len(split_rows)
+                    ids = self._rows.ids(template, split)
+                    shards = passed.shards.get((template, split), [])
+                    nbytes = self._write_split(stage / BUILD_DATA_DIR / folder, split, ids, shards, columns, features)
+                    parquet_rows[folder][split] = len(ids)
                     self._arrow_bytes[folder][split] = nbytes
         return parquet_rows, config_features
 
-    def _plan_shards(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        shards: list[list[dict[str, Any]]] = [[]]
-        size = 0
-        for row in rows:
-            row_bytes = self._images[row["image"]] + len(json.dumps(row, ensure_ascii=False, default=str).encode())
-            if shards[-1] and (len(shards[-1]) >= self.max_shard_rows or size + row_bytes > self.max_shard_bytes):
-                shards.append([])
-                size = 0
-            shards[-1].append(row)
-            size += row_bytes
-        return shards
-
-    def _write_split(self, folder: Path, split: str, rows, columns: tuple[Column, ...], features) -> int:
-        """Write the shards of one folder/split; returns the in-memory Arrow size (the card's num_bytes)."""
-        if not rows:
+    def _write_split(self, folder: Path, split: str, ids: list[str], shards: list[int], columns: tuple[Column, ...],
+                     features) -> int:
+        """Write the shards of one folder/split (``shards``: rows per shard); returns the in-memory Arrow size."""
+        if not ids:
             return 0  # `datasets` cannot load a 0-row split, so an empty split is left out (README too)
         folder.mkdir(parents=True, exist_ok=True)
         nbytes = 0
         schema = features.arrow_schema
-        shards = self._plan_shards(rows)
-        for index, shard in enumerate(shards):
+        start = 0
+        for index, count in enumerate(shards):
             path = folder / shard_name(split, index, len(shards))
+            shard_ids = ids[start : start + count]
+            start += count
             with pq.ParquetWriter(path, schema, **_parquet_options(columns)) as writer:
                 writer.add_key_value_metadata({"content_defined_chunking": json.dumps(ds_config.DEFAULT_CDC_OPTIONS)})
-                for start in range(0, len(shard), self.row_group_rows):
-                    chunk = shard[start : start + self.row_group_rows]
+                for first in range(0, len(shard_ids), self.row_group_rows):
+                    chunk = list(self._rows.rows(shard_ids[first : first + self.row_group_rows]))
                     table = pa.Table.from_pydict(self._columns(chunk, columns), schema=schema)
                     writer.write_table(table, row_group_size=len(chunk))
                     nbytes += table.nbytes
@@ -316,9 +326,24 @@ def _data_sizes(stage: Path) -> dict[str, int]:
     }
 
 
-def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows, arrow_bytes, columns) -> dict[str, Any]:
+@dataclass
+class _Pass:
+    """What the first pass over the rows collects (see ``DatasetWriter._first_pass``)."""
+
+    summary: summary.BuildSummary
+    fidelity_rows: list[dict[str, Any]]  # the bridge rows, only the columns `rose stats` reads
+    schemas: dict[int, SchemaCollector]  # per _GROUPS entry
+    shards: dict[tuple[str, str], list[int]]  # (template, split) -> rows per shard
+
+
+# template config groups that share one schema: the five main configs, then each bridge config
+_GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (MAIN_CONFIGS, TEMPLATE_ORDER), *(((cfg,), (template,)) for cfg, template in BRIDGE_CONFIGS.items()))
+
+
+def _describe(info: Mapping[str, Any], passed: _Pass, parquet_rows, arrow_bytes, columns) -> dict[str, Any]:
     """The manifest body (minus files) and the card's input: one description of the build."""
-    counts = summary.counts(rows)
+    counts = passed.summary.counts()
     counts["parquet_rows"] = parquet_rows
     counts["arrow_bytes"] = arrow_bytes
     return {
@@ -329,16 +354,16 @@ def _describe(info: Mapping[str, Any], rows: list[dict[str, Any]], parquet_rows,
         "subsets": list(info["subsets"]),
         "config_hash": info.get("config_hash"),
         "license": info.get("license"),
-        "versions": summary.versions(rows),
+        "versions": passed.summary.versions(),
         "counts": counts,
-        "statistics": summary.statistics(rows),
-        "fidelity": fidelity_data.build_report(rows),  # `rose stats` vs v0.1 (fixed seed): the card's table
+        "statistics": passed.summary.statistics(),
+        "fidelity": fidelity_data.build_report(passed.fidelity_rows),  # `rose stats` vs v0.1 (fixed seed): the card's table
         "provenance": info.get("provenance") or {},
         "generator": info.get("generator") or {},
         "choices": list(info.get("choices") or []),
         "solvability": info.get("solvability"),
         # anything else the builder recorded (e.g. scenes_per_subset), kept verbatim
         "build_options": {k: v for k, v in info.items() if k not in _DESCRIBED_INFO},
-        "row_key_order": summary.row_key_order(rows),
+        "row_key_order": passed.summary.row_key_order(),
         "columns": {folder: [[c.name, c.dtype] for c in cols] for folder, cols in columns.items()},
     }

@@ -280,3 +280,14 @@ def test_yaml_reads_the_data_source_when_the_task_loads(tmp_path: Path, monkeypa
     monkeypatch.delenv("ROSE_BENCH_DATA")
     monkeypatch.delenv("ROSE_BENCH_REVISION")
     assert (data_source.dataset_path, data_source.dataset_kwargs) == (str(build.resolve()), {})
+
+
+def test_data_source_refuses_a_build_that_lost_a_shard(tmp_path: Path) -> None:
+    """Complete builds only: a shard listed in manifest.json but missing would load a silently smaller split."""
+    build = tmp_path / "rose-bench"
+    (build / "data" / "t1").mkdir(parents=True)
+    (build / "README.md").write_text("---\nconfigs: []\n---\n", encoding="utf-8")
+    listed = {"path": "data/t1/test-00000-of-00001.parquet", "size": 10, "sha256": "-"}
+    (build / "manifest.json").write_text(json.dumps({"files": [listed]}), encoding="utf-8")
+    with pytest.raises(data_source.DataSourceError, match="listed in manifest.json but missing"):
+        data_source.resolve({}, cwd=tmp_path)
