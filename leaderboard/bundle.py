@@ -20,6 +20,7 @@ from rose_bench.scoring.answer_key import dataset_fingerprint  # re-exported: bu
 from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.models import model_names
+from rose_bench.scoring.predictions import FIX as PREDICTION_FIX, prediction_problem
 
 __all__ = [
     "FORMAT", "SUBMISSION_NAME", "PREDICTIONS_NAME", "MAX_SUBMISSION_BYTES", "MAX_PREDICTIONS_BYTES",
@@ -108,9 +109,9 @@ def _parse_predictions(path: Path, data: bytes) -> list[dict]:
             raise InputError(path, f"duplicate item_id {item_id!r} (first on line {first[item_id]})", line=line_no,
                              field="item_id", fix="keep exactly one prediction per item")
         first[item_id] = line_no
-        if "raw_text" not in row or not (row["raw_text"] is None or isinstance(row["raw_text"], str)):
-            raise InputError(path, "raw_text missing or not a string/null", line=line_no, field="raw_text",
-                             fix="raw_text is the model's answer text (null only with an error)")
+        problem = prediction_problem(row)  # the one definition shared with rose validate / score / bridge
+        if problem is not None:
+            raise InputError(path, problem.reason, line=line_no, field=problem.field, fix=PREDICTION_FIX)
         rows.append(row)
         lines.append(line_no)
     models = model_names(rows)  # the one model-name rule (scoring.models)

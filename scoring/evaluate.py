@@ -21,6 +21,7 @@ from .io import InputError, atomic_dir, write_csv, write_json, write_jsonl
 from .item import score_item
 from .models import display_model_name, infer_model
 from .report import table1_latex_row, table2_latex_row
+from .predictions import LenientCount
 from .score_inputs import load_metadata, load_predictions, resolve_metadata
 
 __all__ = [
@@ -94,6 +95,7 @@ class ScoreOptions:
     digits: int = 1
     repo_id: str = DEFAULT_REPO_ID
     answer_key: Optional[Path] = None  # key folder of a withheld public build (dataset_root)
+    lenient: bool = False  # score invalid prediction rows (scoring.predictions) as invalid answers instead of refusing
 
 
 @dataclass
@@ -105,6 +107,7 @@ class Evaluation:
     table1_text: str
     table2_text: str
     prediction_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. rows scored as invalid because of --lenient
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -177,7 +180,8 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
         raise InputError(metadata_path, f"no metadata rows for split {opts.split!r}", fix="check --split")
 
     predictions_path = Path(opts.predictions).expanduser().resolve()
-    prediction_rows, predictions_by_id = load_predictions(predictions_path)
+    lenient = LenientCount()
+    prediction_rows, predictions_by_id = load_predictions(predictions_path, lenient=opts.lenient, count=lenient)
     model = infer_model(prediction_rows, opts.model, fallback=predictions_path.stem, source=predictions_path)
     model_name = display_model_name(model, opts.display_name)
 
@@ -239,6 +243,7 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
         summary=summary,
         table1_text=table1_latex_row(model_name, t1, opts.digits),
         table2_text=table2_latex_row(model_name, t2, opts.digits),
+        warnings=[w for w in (lenient.warning(predictions_path),) if w],
     )
 
 

@@ -24,6 +24,7 @@ from .answer_key import bind_key, is_withheld
 from .completeness import check_complete
 from .contract import BUILD_DATA_DIR, MAIN_CONFIGS, OFFICIAL_METADATA_NAME, build_shards
 from .io import InputError, iter_jsonl, parquet_rows
+from .predictions import LenientCount, read_predictions
 
 __all__ = ["read_parquet_metadata", "resolve_metadata", "load_metadata", "load_predictions"]
 
@@ -133,11 +134,12 @@ def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[s
     return rows, index
 
 
-def load_predictions(path: Path) -> tuple[list[dict], dict[str, dict]]:
-    """All prediction rows and the id index; duplicate or missing ids are errors."""
+def load_predictions(path: Path, *, lenient: bool = False,
+                     count: Optional[LenientCount] = None) -> tuple[list[dict], dict[str, dict]]:
+    """All prediction rows and the id index; invalid rows (``scoring.predictions``) and duplicate ids are errors."""
     rows: list[dict] = []
     first_line: dict[str, str] = {}
-    for line, row in iter_jsonl(path):
+    for line, row in read_predictions(path, lenient=lenient, count=count):
         _claim_id(row, first_line, f"on line {line}", source=str(path), line=line, what="prediction",
                   missing_fix='write {"item_id": ..., "raw_text": ...} per line',
                   duplicate_fix="keep exactly one prediction per item")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from .predictions import prediction_problem
 from .validate_schema import KINDS, METADATA, PREDICTIONS, schema_problems
 from .validate_semantics import from_parquet_form, metadata_semantics
 
@@ -111,5 +112,8 @@ def validate_rows(
         found += _duplicate_id(row, seen, file, line)
         if kind == PREDICTIONS:
             found += _other_model(row, models, line)
+            problem = prediction_problem(row)  # the same definition `rose score` and `rose bridge` enforce
+            if problem is not None and not any(f == "/" + problem.field for f, _ in found):
+                found.append(("/" + problem.field, problem.reason))
         out.extend(Problem(file, line, field, reason) for field, reason in found)
     return out

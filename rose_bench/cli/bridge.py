@@ -17,10 +17,11 @@ from rose_bench.scoring.bridge_files import output_groups
 from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.contract import SPLITS, T1B, T2B, TEMPLATE_CONFIGS, build_shards
 from rose_bench.scoring.io import InputError, read_jsonl
+from rose_bench.scoring.predictions import LenientCount, read_predictions
 from rose_bench.scoring.numeric import format_percent
 from rose_bench.scoring.paths import check_output
 
-from .args import int_range, official_flag
+from .args import flag, int_range, official_flag
 from .outputs import write_into
 from .score import MAX_DIGITS, MAX_NEAR_MISS_L1
 
@@ -60,6 +61,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         )
         sub.add_argument(*official_flag("out_dir"), type=Path, required=True,
                          help="folder to add the bridge files to (other files there are left alone)")
+        sub.add_argument(*flag("lenient"), action="store_true",
+                         help="score invalid prediction rows (raw_text missing / not a string) as invalid answers")
         sub.add_argument(*official_flag("model"), default="", help="model name (default: the predictions' model field)")
         sub.add_argument(*official_flag("main_model"), default="", help="model name in the main per-item rows (default: --model)")
         sub.add_argument(*official_flag("split"), choices=SPLITS, default="test", help="metadata split to score (rows without split are kept)")
@@ -121,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
     metadata, _ = load_metadata(metadata_files(args.metadata, config, args.split), args.split)
     if not metadata:
         raise InputError(args.metadata, f"no rows of split {args.split!r}", fix="check --split")
-    predictions = read_jsonl(args.predictions)
+    lenient = LenientCount()
+    predictions = [row for _, row in read_predictions(args.predictions, lenient=args.lenient, count=lenient)]
+    if (warning := lenient.warning(args.predictions)) is not None:
+        print(f"rose {args.command_label}: {warning}", file=sys.stderr)
     main_rows = [row for file in main_files for row in read_jsonl(file)]
     result = getattr(bridges, analysis_name)(
         metadata,

@@ -9,6 +9,7 @@ stderr and exits 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rose_bench.scoring.evaluate import DEFAULT_REPO_ID, OUTPUT_FILES, SPLITS, ScoreOptions, run as evaluate
@@ -44,6 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "omit to only print the summary")
     p.add_argument(*official_flag("allow_partial"), action="store_true",
                    help="score only the items that have predictions (otherwise every item is required)")
+    p.add_argument(*flag("lenient"), action="store_true",
+                   help="score a prediction whose raw_text is missing, not a string/null or not encodable text as an "
+                   "invalid answer (counted in a warning) instead of refusing the file")
     p.add_argument(*official_flag("model"), default="", help="model-name override")
     p.add_argument(*official_flag("display_name"), default="", help="display name used in the LaTeX rows")
     p.add_argument(*official_flag("digits"), type=int_range(0, MAX_DIGITS, example=1), default=1,
@@ -76,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
         digits=args.digits,
         repo_id=args.repo_id,
         answer_key=args.answer_key,
+        lenient=args.lenient,
     ))
+    for warning in result.warnings:
+        print(f"rose score: {warning}", file=sys.stderr)
     if not args.quiet:
         print(markdown_summary(result.summary, result.rows, args.digits))
         print("Table 1 row:\n" + result.table1_text)

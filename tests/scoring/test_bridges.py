@@ -433,7 +433,7 @@ def test_cli_errors_exit_2_and_write_nothing(tmp_path, gclk_meta, mlcnt_meta, ca
     assert rose_main(argv) == 2
     assert "disagree on gt_count" in capsys.readouterr().err and not out.exists()
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"item_id": "x"}\n{oops\n', encoding="utf-8")
+    bad.write_text('{"item_id": "x", "raw_text": "COUNT(1)"}\n{oops\n', encoding="utf-8")
     argv[5] = str(bad)
     assert rose_main(argv) == 2
     err = capsys.readouterr().err
