@@ -188,8 +188,8 @@ def schedule_pairs(
         for split in group_splits:
             slots = positions[split]
             share = apportion(len(slots), {c: q for c, q in quotas.items()}, quotas)
-            layout = _layout(share, {c for c in apart if share.get(c)}, derive_rng(master_seed, subset, "pairs", "layout", split),
-                             f"{subset} {split}")
+            layout_rng = derive_rng(master_seed, subset, "pairs", "layout", split)
+            layout = _layout(share, {c for c in apart if share.get(c)}, layout_rng, f"{subset} {split}")
             for slot, category in zip(slots, layout):
                 result[slot] = rounds[category].next()
             quotas = {c: q - share[c] for c, q in quotas.items()}
@@ -209,7 +209,7 @@ def _disjoint_pools(
             pools[max(SPLITS, key=lambda s: (sizes[s], s == "test"))][category] = order
             continue
         least = 2 if len(order) >= 4 else 1  # two pairs a side where possible: one pair cannot fill neighbouring scenes
-        dev = min(max(int(math.floor(len(order) * sizes["dev"] / total + 0.5)), least), len(order) - least)
+        dev = min(max(math.floor(len(order) * sizes["dev"] / total + 0.5), least), len(order) - least)
         pools["dev"][category], pools["test"][category] = order[:dev], order[dev:]
     return {s: {c: items for c, items in p.items() if items} for s, p in pools.items()}
 

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Optional
 
 from rose_bench.scoring.contract import SPLITS
+from rose_bench.scoring.answer_key import dataset_fingerprint
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.paths import check_output
 
-from .items import fingerprint, load_build_items, load_images
+from .items import load_build_items, load_images
 from .run import RunConfig, RunStore, check_annotator
 from .sample import parse_templates, stratified_sample
 
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         check_annotator(args.annotator)
         out = check_output(args.out, [("--build", build)], flag="--out", kind="into")
         config = RunConfig(annotator=args.annotator, build=os.path.relpath(build, out),
-                           fingerprint=fingerprint(build), split=args.split, templates=templates, n=args.n,
+                           fingerprint=dataset_fingerprint(build), split=args.split, templates=templates, n=args.n,
                            seed=args.seed, items=tuple(order))
         store = RunStore(out, config)
     try:

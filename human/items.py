@@ -9,18 +9,18 @@ implies the answer (a whitelist, so a new metadata column can never leak).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from rose_bench.scoring.contract import MANIFEST_NAME, TEMPLATE_CONFIGS, build_shards
+from rose_bench.scoring.contract import TEMPLATE_CONFIGS, build_shards
+from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.evaluate import load_metadata
 from rose_bench.scoring.io import InputError, parquet_rows
 
 from .sample import ItemKey
 
 __all__ = [
-    "PUBLIC_FIELDS", "MAX_GRID", "MAX_IMAGE_BYTES", "BuildItems", "fingerprint", "load_build_items",
+    "PUBLIC_FIELDS", "MAX_GRID", "MAX_IMAGE_BYTES", "BuildItems", "load_build_items",
     "load_images", "public_item", "grid_of",
 ]
 
@@ -45,14 +45,6 @@ class BuildItems:
         return [ItemKey(str(r["item_id"]), str(r.get("rose_subset")), str(r.get("task_template"))) for r in self.rows]
 
 
-def fingerprint(build_dir: Path) -> str:
-    """The build's identity: sha256 of its manifest (the leaderboard's dataset fingerprint)."""
-    manifest = Path(build_dir) / MANIFEST_NAME
-    if not manifest.is_file():
-        raise InputError(manifest, "no manifest.json in the build", fix="pass a directory written by `rose build --out`")
-    return hashlib.sha256(manifest.read_bytes()).hexdigest()
-
-
 def load_build_items(build_dir: Path, split: str, templates: Sequence[str]) -> BuildItems:
     """Metadata rows (no images) of ``split`` for ``templates``; InputError names what is missing."""
     build_dir = Path(build_dir)
@@ -62,6 +54,7 @@ def load_build_items(build_dir: Path, split: str, templates: Sequence[str]) -> B
     if not shards:
         raise InputError(build_dir / "data", f"no {split}-*.parquet shards for the chosen templates",
                          fix="choose --split/--templates that the build has")
+    check_complete(build_dir, {TEMPLATE_CONFIGS[t] for t in templates}, [split])  # a shard missing from the manifest
     rows, _ = load_metadata(shards, split)
     for row in rows:
         grid_of(row, source=str(row.get("item_id")))

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from rose_bench.scoring.contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from rose_bench.scoring.answer_key import dataset_fingerprint
 from rose_bench.scoring.evaluate import ScoreOptions, evaluate, load_predictions
 from rose_bench.scoring.grammar import format_answer, parse_answer
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.numeric import format_percent
 
-from .items import fingerprint
 from .run import PREDICTIONS_FILE, RunConfig, read_config
 
 __all__ = ["ScoredRun", "score_run", "agreement", "report_data", "markdown_report", "canonical_answer"]
@@ -40,11 +40,11 @@ class ScoredRun:
 def _build_of(run_dir: Path, config: RunConfig, override: Optional[Path]) -> Path:
     build = Path(override) if override is not None else (run_dir / config.build)
     build = build.expanduser().resolve()
-    found = fingerprint(build)
+    found = dataset_fingerprint(build)
     if found != config.fingerprint:
         raise InputError(build / "manifest.json", f"this build is not the one run {run_dir} was answered on",
                          fix="pass --build with the build directory the run used (manifest sha256 "
-                         f"{config.fingerprint[:12]}...)")
+                         f"{config.fingerprint[:19]}...)")
     return build
 
 

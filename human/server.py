@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any, Mapping, Optional

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from rose_bench.scoring.answer_key import (
     KEY_JSON, WITHHELD_COLUMNS, KeyFile, dataset_fingerprint, file_sha256, key_record,
 )
+from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.contract import (
     BUILD_DATA_DIR, CARD_NAME, MANIFEST_NAME, SPLITS, TEMPLATE_CONFIGS, all_configs, build_shards, shard_glob,
 )
@@ -85,6 +86,7 @@ def withhold(build: Path, out: Path, key_dir: Path, split: str = "test") -> tupl
     """
     build, out, key_dir = Path(build), Path(out), Path(key_dir)
     _check_targets(build, out, key_dir, split)
+    check_complete(build, TEMPLATE_CONFIGS.values(), SPLITS)  # never publish from a damaged build
     manifest = json.loads((build / MANIFEST_NAME).read_text(encoding="utf-8"))
     key_tables: list[tuple[str, pa.Table]] = []
     with atomic_dir(out, overwrite=False) as tmp:

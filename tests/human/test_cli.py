@@ -17,7 +17,7 @@ from rose_bench.cli import main as rose
 from rose_bench.human.run import RunStore
 from rose_bench.scoring.io import read_jsonl
 
-from .human_support import build_rows, correct_body, make_config, post_json, start_cli
+from tests.support.human import build_rows, correct_body, make_config, post_json, start_cli
 
 
 def _argv(build: Path, out: Path, *extra: str) -> list[str]:

@@ -22,7 +22,7 @@ from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import Cell, parse_cells
 from tests.support.browser import chromium, console_errors, require_chromium, requested_urls
 
-from .human_support import build_rows, make_config, start_cli
+from tests.support.human import build_rows, make_config, start_cli
 
 pytestmark = pytest.mark.slow
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from rose_bench.cli import main as rose
-from rose_bench.human.answer import Answer, read_answer
+from rose_bench.human.answer import read_answer
 from rose_bench.human.report import canonical_answer
 from rose_bench.human.run import RunStore
 from rose_bench.scoring.evaluate import ScoreOptions, evaluate
 from rose_bench.scoring.io import read_jsonl
 
-from .human_support import build_rows, correct_body, make_config
+from tests.support.human import build_rows, correct_body, make_config
 
 
 def _answer_run(build: Path, run_dir: Path, annotator: str, *, wrong: set[str] = frozenset(), limit: int = 20) -> list[str]:

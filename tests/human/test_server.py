@@ -15,7 +15,7 @@ from rose_bench.human.items import PUBLIC_FIELDS
 from rose_bench.human.server import MAX_BODY
 from rose_bench.scoring.io import read_jsonl
 
-from .human_support import build_rows, correct_body, make_config, served
+from tests.support.human import build_rows, correct_body, make_config, served
 
 VIEW_FIELDS = set(PUBLIC_FIELDS) | {"image_url", "position", "total"}
 

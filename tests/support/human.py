@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional
 
 from rose_bench.human.items import load_build_items, load_images
 from rose_bench.human.run import RunConfig, RunStore
-from rose_bench.human.items import fingerprint
+from rose_bench.scoring.answer_key import dataset_fingerprint
 from rose_bench.human.sample import stratified_sample
 from rose_bench.human.server import HumanApp, make_server
 from rose_bench.scoring.contract import TEMPLATE_ORDER
@@ -31,7 +31,7 @@ def make_config(build: Path, run_dir: Path, *, annotator: str = "alice", n: int 
                 split: str = "dev") -> RunConfig:
     items = load_build_items(build, split, TEMPLATE_ORDER)
     order = stratified_sample(items.keys(), n, seed)
-    return RunConfig(annotator=annotator, build=os.path.relpath(build, run_dir), fingerprint=fingerprint(build), split=split,
+    return RunConfig(annotator=annotator, build=os.path.relpath(build, run_dir), fingerprint=dataset_fingerprint(build), split=split,
                      templates=TEMPLATE_ORDER, n=n, seed=seed, items=tuple(order))
 
 
