@@ -1,5 +1,5 @@
 """Time the pure planning step of ``rose build`` (scenes, regions, tasks, rows; no rendering)
-and print the T3 region-case shares next to the published ones (spec §4.2).
+and print the T3 region-case shares next to the published ones (protocol §4.2).
 
     .venv/bin/python benchmarks/builder_plan.py [--scale 1.0] [--seed 20260619]
 
@@ -17,7 +17,7 @@ from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.sources.registry import get_source
 from rose_bench.dataset_builder.specs import load_subsets, load_templates
 
-# spec §4.2, T3 test counts over all subsets
+# protocol §4.2, T3 test counts over all subsets
 OBSERVED_T3 = {"zero": 159, "partial": 555, "all": 89, "fallback_zero_wanted_partial": 127,
                "fallback_zero_wanted_all": 77, "fallback_partial_wanted_all": 72, "fallback_all_wanted_partial": 33}
 

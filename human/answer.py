@@ -3,7 +3,8 @@
 There is one formatter: ``rose_bench.scoring.grammar.format_answer``.  The page
 never writes grammar itself; it asks the server for a preview and the server
 composes the recorded text again on submit.  Every field is checked and bounded
-here, and a bad one is a ``RequestError`` that the server turns into a 4xx.
+here, and a bad one is a ``RequestError`` (HTTP ``status`` and message, the same
+class as the solver server's) that the server turns into a 4xx.
 """
 
 from __future__ import annotations
@@ -13,19 +14,11 @@ from typing import Any, Mapping
 
 from rose_bench.scoring.grammar import CLICK_COUNT, COUNT, parse_answer, format_answer
 from rose_bench.scoring.grid import Cell
+from rose_bench.solver.chat_protocol import RequestError  # one "refused with an HTTP status" error for both servers
 
 __all__ = ["RequestError", "Answer", "MAX_TEXT", "read_answer", "preview"]
 
 MAX_TEXT = 16_384  # characters of typed answer text; a full 30x30 grid of clicks is ~13k
-
-
-class RequestError(Exception):
-    """A bad request: HTTP ``status`` and a message that says what to send instead."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)

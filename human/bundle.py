@@ -11,22 +11,17 @@ partial rows).  Same run -> same bytes.
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from pathlib import Path
 
 from rose_bench import __version__
 from rose_bench.leaderboard.bundle import (
-    PREDICTIONS_NAME, SUBMISSION_NAME, dataset_fingerprint, predictions_bytes, read_bundle, schema_problems,
-    submission_record,
+    PREDICTIONS_NAME, SUBMISSION_NAME, checked_record, dataset_fingerprint, predictions_bytes, write_bundle as write_dir,
 )
-from rose_bench.scoring.io import InputError
-from rose_bench.scoring.paths import check_output, commit_dir
+from rose_bench.scoring.paths import check_output
 
-from .report import ScoredRun, _seconds
+from .report import ScoredRun, seconds_per_item
 
-__all__ = ["BUNDLE_FILES", "HARNESS_NAME", "bundle_files", "write_bundle"]
+__all__ = ["BUNDLE_FILES", "HARNESS_NAME", "submission", "write_bundle"]
 
 BUNDLE_FILES = (SUBMISSION_NAME, PREDICTIONS_NAME)
 HARNESS_NAME = "rose-human"
@@ -34,32 +29,29 @@ HARNESS_NAME = "rose-human"
 
 def _notes(run: ScoredRun) -> str:
     config = run.config
-    median = _seconds(run.predictions)["median"]
+    median = seconds_per_item(run.predictions)["median"]
     templates = ",".join(config.templates)
     return (f"human baseline: annotator {config.annotator} answered {len(run.predictions)} of {len(config.items)} "
             f"{config.split} items sampled by `rose human` (seed {config.seed}, stratified by subset x template; "
             f"templates {templates})" + (f"; median {median:.1f} s per item" if median is not None else ""))
 
 
-def bundle_files(run: ScoredRun, organisation: str = "human annotators") -> dict[str, bytes]:
-    """The two files' bytes: the recorded answers (item_id, raw_text, model) and submission.json."""
+def submission(run: ScoredRun, organisation: str = "human annotators") -> tuple[dict, bytes]:
+    """(submission.json object, predictions.jsonl bytes): the recorded answers as (item_id, raw_text, model)."""
     annotator = run.config.annotator
     data = predictions_bytes([{"item_id": r["item_id"], "raw_text": r["raw_text"], "model": annotator}
                               for r in run.predictions])
-    record = submission_record(
+    record = checked_record(
         model={"name": annotator, "organisation": organisation, "revision": None,
                "api_model_id": f"human:{annotator}", "open_weights": False, "parameters": None},
         harness={"name": HARNESS_NAME, "version": __version__, "git_hash": None,
                  "model": f"rose human --annotator {annotator}", "limit": None},
         fingerprint=dataset_fingerprint(run.build), split=run.config.split, predictions_bytes=data,
         rows=len(run.predictions), notes=_notes(run),
+        # the leaderboard's schema no longer takes this record: say so instead of writing it
+        fix="update rose_bench.human.bundle to the leaderboard's submission schema",
     )
-    problems = schema_problems(record)
-    if problems:  # the leaderboard's schema no longer takes this record: say so instead of writing it
-        raise InputError(SUBMISSION_NAME, f"schema: {problems[0]}",
-                         fix="update rose_bench.human.bundle to the leaderboard's submission schema")
-    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-    return {SUBMISSION_NAME: text.encode("utf-8"), PREDICTIONS_NAME: data}
+    return record, data
 
 
 def write_bundle(run: ScoredRun, out_dir: Path, organisation: str = "human annotators") -> Path:
@@ -67,15 +59,5 @@ def write_bundle(run: ScoredRun, out_dir: Path, organisation: str = "human annot
     out = check_output(out_dir, [("RUN_DIR predictions", run.run_dir / "predictions.jsonl"),
                                  ("RUN_DIR run.json", run.run_dir / "run.json"), ("BUILD", run.build)],
                        flag="--bundle-dir", replaceable=BUNDLE_FILES, owner="rose human report")
-    files = bundle_files(run, organisation)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        for name, data in files.items():
-            (stage / name).write_bytes(data)
-        read_bundle(stage)  # exactly what `rose leaderboard add` reads first
-        commit_dir(stage, out, overwrite=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return out
+    record, data = submission(run, organisation)
+    return write_dir(out, record, data, overwrite=True)

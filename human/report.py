@@ -24,7 +24,8 @@ from rose_bench.scoring.numeric import format_percent
 
 from .run import PREDICTIONS_FILE, RunConfig, read_config
 
-__all__ = ["ScoredRun", "score_run", "agreement", "report_data", "markdown_report", "canonical_answer"]
+__all__ = ["ScoredRun", "score_run", "agreement", "report_data", "markdown_report", "canonical_answer",
+           "seconds_per_item"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def agreement(a: ScoredRun, b: ScoredRun) -> dict[str, Any]:
             "same_pass": same_pass / len(common)}
 
 
-def _seconds(predictions: Sequence[dict]) -> dict[str, Optional[float]]:
+def seconds_per_item(predictions: Sequence[dict]) -> dict[str, Optional[float]]:
+    """Median, mean and total answering time of the recorded lines (None when no line has a time)."""
     values = [r["elapsed_ms"] / 1000.0 for r in predictions
               if isinstance(r.get("elapsed_ms"), (int, float)) and not isinstance(r.get("elapsed_ms"), bool)]
     if not values:
@@ -126,7 +128,7 @@ def report_data(runs: Sequence[ScoredRun]) -> dict[str, Any]:
             "avg_pass_macro": s["paper_metrics"]["table1"]["Avg. PASS"],
             "by_template": {t: _pass_of(s["by_template"], t) for t in TEMPLATE_ORDER},
             "by_subset": {sub: _pass_of(s["by_subset"], sub) for sub in SUBSET_ORDER},
-            "seconds_per_item": _seconds(run.predictions),
+            "seconds_per_item": seconds_per_item(run.predictions),
             "input": {mode: sum(1 for r in run.predictions if r.get("input") == mode) for mode in ("cells", "text")},
         })
     pairs = [agreement(a, b) for a, b in combinations(runs, 2)]

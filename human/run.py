@@ -14,14 +14,13 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from rose_bench.scoring.io import InputError, iter_jsonl
+from rose_bench.scoring.io import InputError, atomic_file, iter_jsonl
 
 from .answer import Answer, RequestError
 
@@ -81,18 +80,12 @@ def read_config(run_dir: Path) -> RunConfig:
         raise InputError(path, f"malformed run.json ({exc})", fix="restore run.json or start a new run") from None
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_synced(path: Path, text: str) -> None:
+    """``text`` to ``path`` in one rename, on disk (fsynced) before the run starts serving."""
+    with atomic_file(path) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 class RunStore:
@@ -125,7 +118,7 @@ class RunStore:
     def _adopt_config(self) -> None:
         path = self.run_dir / RUN_FILE
         if not path.exists():
-            _write_atomic(path, self.config.to_json())
+            _write_synced(path, self.config.to_json())
             return
         stored = read_config(self.run_dir)
         before, now = asdict(stored), asdict(self.config)

@@ -148,16 +148,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str) -> None:
         self._json(status, {"error": message, "status": status})
 
-    def _host_ok(self) -> bool:
+    def _path(self) -> str:
+        """The request's path; a foreign ``Host`` header (DNS rebinding) is refused first."""
         port = self.server.server_address[1]
-        return self.headers.get("Host", "") in {f"{HOST}:{port}", f"localhost:{port}"}
+        if self.headers.get("Host", "") not in {f"{HOST}:{port}", f"localhost:{port}"}:
+            raise RequestError(403, "unexpected Host header; open the page at the address `rose human` printed")
+        return urlsplit(self.path).path
 
     # ------------------------------------------------------------------ methods
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         try:
-            if not self._host_ok():
-                raise RequestError(403, "unexpected Host header; open the page at the address `rose human` printed")
-            path = urlsplit(self.path).path
+            path = self._path()
             app = self.server.app
             if path in _STATIC:
                 name, content_type = _STATIC[path]
@@ -173,13 +174,11 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 raise RequestError(404, f"no such page {path}")
         except RequestError as exc:
-            self._error(exc.status, exc.message)
+            self._error(exc.status, str(exc))
 
     def do_POST(self) -> None:  # noqa: N802
         try:
-            if not self._host_ok():
-                raise RequestError(403, "unexpected Host header; open the page at the address `rose human` printed")
-            path = urlsplit(self.path).path
+            path = self._path()
             handler = {"/api/preview": self.server.app.preview, "/api/answer": self.server.app.answer}.get(path)
             if handler is None:
                 known = path in _STATIC or path == "/api/state"
@@ -187,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, handler(self._read_body()))
         except RequestError as exc:
             self.close_connection = True  # an unread body must not be parsed as the next request
-            self._error(exc.status, exc.message)
+            self._error(exc.status, str(exc))
 
     def _read_body(self) -> dict[str, Any]:
         content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()

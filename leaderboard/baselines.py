@@ -21,8 +21,8 @@ from rose_bench.solver.policies import POLICIES, get_policy
 from rose_bench.solver.prompt_region import PromptNotUnderstood
 
 from .board import Board, add_bundle
-from .bundle import predictions_bytes
-from .create import create_bundle, write_bundle
+from .bundle import predictions_bytes, write_bundle
+from .create import create_bundle
 
 __all__ = ["BASELINES", "policy_predictions", "add_baselines"]
 

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Optional
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.io import InputError, parquet_rows
+from rose_bench.scoring.io import InputError, atomic_file, atomic_write, parquet_rows
 
 from .bundle import PREDICTIONS_NAME, SUBMISSION_NAME, Bundle, dataset_fingerprint, read_bundle
 from .scores import load_key, score_predictions, scorer_version, scores_table, summary_figures
@@ -53,10 +53,7 @@ Render the page with `rose leaderboard render --board . --out site`.
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 class Board:
@@ -271,10 +268,10 @@ def rescore(root: Path, *, answer_key: Optional[Path] = None) -> list[tuple[str,
             before = board.summary(sub_id).get("scorer_version", "")
             rows, coverage = score_predictions(bundle.predictions, key, where=str(folder / PREDICTIONS_NAME),
                                                allow_partial=bool(board.config.get("allow_partial")))
-            tmp = folder / ".scores.parquet.tmp"
-            pq.write_table(scores_table(rows), tmp)
-            os.replace(tmp, folder / "scores.parquet")
+            with atomic_file(folder / "scores.parquet") as tmp:
+                pq.write_table(scores_table(rows), tmp)
             _write_json_atomic(folder / "summary.json", _summary(bundle.meta, rows, coverage, sub_id))
             changed.append((sub_id, before, scorer_version()))
         _bump_revision(board.root)
     return changed
+

@@ -18,14 +18,14 @@ from typing import Any, Mapping, Optional, Sequence
 from rose_bench import __version__
 from rose_bench.scoring.answer_key import dataset_fingerprint  # re-exported: bundles pin builds by it
 from rose_bench.scoring.contract import SPLITS
-from rose_bench.scoring.io import InputError
+from rose_bench.scoring.io import InputError, atomic_dir
 from rose_bench.scoring.models import model_names
 from rose_bench.scoring.predictions import FIX as PREDICTION_FIX, prediction_problem
 
 __all__ = [
     "FORMAT", "SUBMISSION_NAME", "PREDICTIONS_NAME", "MAX_SUBMISSION_BYTES", "MAX_PREDICTIONS_BYTES",
     "Bundle", "dataset_fingerprint", "sha256_bytes", "schema", "schema_problems", "read_bundle",
-    "submission_record", "harness_from_lmms_results", "bundle_problems",
+    "submission_record", "checked_record", "write_bundle", "harness_from_lmms_results", "bundle_problems",
 ]
 
 FORMAT = "rose-submission/1"
@@ -160,6 +160,18 @@ def read_bundle(bundle_dir: Path) -> Bundle:
     return Bundle(path=bundle_dir, meta=meta, predictions=tuple(rows), predictions_bytes=data, sha256=digest)
 
 
+def write_bundle(out_dir: Path, record: Mapping[str, Any], data: bytes, *, overwrite: bool = False) -> Path:
+    """Write the bundle folder in one rename, after reading it back as `rose leaderboard add` will.
+
+    Without ``overwrite`` a non-empty ``out_dir`` is refused; with it an earlier bundle there is replaced.
+    """
+    with atomic_dir(out_dir, overwrite=overwrite) as tmp:
+        (tmp / PREDICTIONS_NAME).write_bytes(data)
+        (tmp / SUBMISSION_NAME).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        read_bundle(tmp)
+    return Path(out_dir)
+
+
 def bundle_problems(bundle_dir: Path) -> list[str]:
     """For ``rose validate``: the problems of a bundle folder (empty if it reads cleanly)."""
     try:
@@ -220,6 +232,15 @@ def submission_record(
     }
     if notes:
         record["notes"] = notes
+    return record
+
+
+def checked_record(*, fix: str, **fields: Any) -> dict:
+    """``submission_record(**fields)``, refused (``InputError`` naming the first schema problem) unless valid."""
+    record = submission_record(**fields)
+    problems = schema_problems(record)
+    if problems:
+        raise InputError(SUBMISSION_NAME, f"schema: {problems[0]}", fix=fix)
     return record
 
 

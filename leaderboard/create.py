@@ -1,21 +1,20 @@
-"""``rose submission create``: lmms-eval samples or a predictions JSONL -> a submission bundle folder."""
+"""A submission bundle's contents from lmms-eval samples or a predictions JSONL (``rose submission create``).
+
+The command line is ``rose_bench.cli.submission``; the folder is written by
+``bundle.write_bundle``.
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
-from rose_bench.scoring.io import InputError, atomic_dir, read_jsonl
+from rose_bench.scoring.io import InputError, read_jsonl
 
-from .bundle import (
-    MAX_PREDICTIONS_BYTES, PREDICTIONS_NAME, SUBMISSION_NAME, dataset_fingerprint, harness_from_lmms_results,
-    predictions_bytes, read_bundle, schema_problems, submission_record,
-)
+from .bundle import MAX_PREDICTIONS_BYTES, checked_record, harness_from_lmms_results, predictions_bytes
 
-__all__ = ["create_bundle", "write_bundle", "add_parser"]
+__all__ = ["create_bundle"]
 
 
 def _results_next_to(samples: Sequence[Path]) -> Optional[dict]:
@@ -69,74 +68,9 @@ def create_bundle(
         rows = read_jsonl(path)
         harness = harness or {"name": "predictions", "version": None, "git_hash": None, "limit": None}
     data = predictions_bytes(rows)
-    record = submission_record(
+    record = checked_record(
         model=model, harness=harness, fingerprint=fingerprint, split=split, predictions_bytes=data, rows=len(rows),
         variants_tried=variants_tried, baseline=baseline, repo_id=repo_id, revision=revision, notes=notes,
+        fix="check the --model-* and dataset options",
     )
-    problems = schema_problems(record)
-    if problems:
-        raise InputError(SUBMISSION_NAME, f"schema: {problems[0]}", fix="check the --model-* and dataset options")
     return record, data
-
-
-def write_bundle(out_dir: Path, record: dict, data: bytes) -> Path:
-    """Write the bundle folder atomically (refuses a non-empty existing folder); read it back as a check."""
-    with atomic_dir(out_dir, overwrite=False) as tmp:
-        (tmp / PREDICTIONS_NAME).write_bytes(data)
-        (tmp / SUBMISSION_NAME).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        read_bundle(tmp)
-    return Path(out_dir)
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("submission", help="make a leaderboard submission bundle (submission.json + predictions.jsonl)")
-    sub = p.add_subparsers(dest="submission_command", metavar="ACTION", required=True)
-    c = sub.add_parser("create", help="bundle lmms-eval samples (--log_samples) or a predictions JSONL",
-                       description=__doc__.splitlines()[0])
-    src = c.add_mutually_exclusive_group(required=True)
-    src.add_argument("--lmms-samples", nargs="+", type=Path, metavar="SAMPLES_JSONL",
-                     help="lmms-eval <date>_samples_<task>.jsonl files of one run (results JSON beside them is read)")
-    src.add_argument("--predictions", type=Path, help="a predictions JSONL (item_id, raw_text[, error, model])")
-    c.add_argument("--results", type=Path, default=None, help="lmms-eval *_results.json (default: found beside the samples)")
-    c.add_argument("--dataset", type=Path, required=True, help="the build the predictions answer (its manifest pins it)")
-    c.add_argument("--split", choices=("dev", "test"), default="test")
-    c.add_argument("--model-name", required=True)
-    c.add_argument("--organisation", required=True)
-    c.add_argument("--revision", default=None, help="Hub commit sha (40 hex) of open weights")
-    c.add_argument("--api-model-id", default=None, help="provider model id of an API model")
-    weights = c.add_mutually_exclusive_group(required=True)
-    weights.add_argument("--open-weights", dest="open_weights", action="store_true")
-    weights.add_argument("--closed-weights", dest="open_weights", action="store_false")
-    c.add_argument("--parameters", type=int, default=None, help="parameter count, if known")
-    c.add_argument("--variants-tried", type=int, default=1,
-                   help="how many variants of this model were evaluated on this split, this one included")
-    c.add_argument("--hub-repo", default=None, help="Hub dataset repo the build was read from (provenance)")
-    c.add_argument("--hub-revision", default=None)
-    c.add_argument("--notes", default="")
-    c.add_argument("--out", type=Path, required=True, help="bundle folder to write (must not exist or be empty)")
-    c.set_defaults(func=run_create)
-    return p
-
-
-def model_fields(args: argparse.Namespace) -> dict[str, Any]:
-    return {"name": args.model_name, "organisation": args.organisation, "revision": args.revision,
-            "api_model_id": args.api_model_id, "open_weights": bool(args.open_weights), "parameters": args.parameters}
-
-
-def run_create(args: argparse.Namespace) -> int:
-    try:
-        record, data = create_bundle(
-            model=model_fields(args), fingerprint=dataset_fingerprint(args.dataset), split=args.split,
-            predictions=args.predictions, samples=args.lmms_samples or (), results=args.results,
-            variants_tried=args.variants_tried, repo_id=args.hub_repo, revision=args.hub_revision, notes=args.notes,
-        )
-        if record["harness"].get("limit") is not None:
-            raise InputError(args.results or "lmms-eval results", f"the run used --limit {record['harness']['limit']}",
-                             field="config.limit", fix="rerun lmms-eval without --limit (a board refuses sampled runs)")
-        write_bundle(args.out, record, data)
-    except InputError as exc:
-        print(f"rose submission create: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.out}/ ({SUBMISSION_NAME}, {PREDICTIONS_NAME}: {record['predictions']['rows']} rows, "
-          f"sha256 {record['predictions']['sha256'][:12]}...)")
-    return 0

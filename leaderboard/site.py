@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rose_bench import __version__
 from rose_bench.scoring.io import InputError, atomic_dir
+from rose_bench.scoring.paths import check_output
 from rose_bench.scoring.uncertainty import FIGURES, HEADLINE
 
 from .board import Board
@@ -167,12 +168,10 @@ def _model_page(board: Board, st: Standings, row: Row) -> str:
 def render_site(board_dir: Path, out: Path) -> Path:
     """Write the site to ``out`` (replaced atomically; refuses a folder that is not a previous site)."""
     board = Board(board_dir)
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not _is_site(out))):
+    out = check_output(out, [("--board", board.root)], flag="--out", overwrite=True)  # never in or around the board
+    if out.exists() and any(out.iterdir()) and not _is_site(out):
         raise InputError(out, "exists and is not a site written by `rose leaderboard render`",
                          fix="choose a new --out folder")
-    if out.resolve() == board.root.resolve() or board.root.resolve() in out.resolve().parents:
-        raise InputError(out, "is inside the board", fix="render the site outside the board folder")
     st = standings(board)
     with atomic_dir(out) as tmp:
         (tmp / "assets").mkdir()

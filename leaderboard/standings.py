@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from rose_bench.scoring.uncertainty_compare import (
 
 from .board import Board
 
-__all__ = ["Row", "Standings", "standings"]
+__all__ = ["Row", "Standings", "standings", "competition_ranks", "observed_ranks"]
 
 
 @dataclass(frozen=True)
@@ -104,5 +104,15 @@ def _hidden_ranks(board: Board, ids: list[str]) -> dict[str, int]:
         return {}
     table = cluster_table({i: list(parquet_rows(board.folder(i) / "hidden" / "scores.parquet")) for i in have})
     head = point_figures(table)[:, FIGURES.index(HEADLINE)]
-    head = np.where(np.isnan(head), -np.inf, head)
-    return {i: int(1 + np.sum(head > head[k])) for k, i in enumerate(have)}
+    return competition_ranks(dict(zip(have, map(float, head))))
+
+
+def competition_ranks(values: Mapping[str, Optional[float]]) -> dict[str, int]:
+    """1 + the number of rows strictly better (ties share a rank); a missing (None/NaN) value ranks last."""
+    value = {i: -math.inf if x is None or math.isnan(x) else x for i, x in values.items()}
+    return {i: 1 + sum(other > value[i] for other in value.values()) for i in value}
+
+
+def observed_ranks(board: Board) -> dict[str, int]:
+    """Headline rank of each row from its stored summary (what `rose leaderboard list` shows), without a bootstrap."""
+    return competition_ranks({i: board.summary(i)["figures"]["table1"]["Avg. PASS"] for i in board.ids()})

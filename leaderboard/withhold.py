@@ -10,7 +10,6 @@ from a secret seed) is the check for that kind of overfitting.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,9 @@ from rose_bench.scoring.contract import (
     BUILD_DATA_DIR, CARD_NAME, MANIFEST_NAME, SPLITS, TEMPLATE_CONFIGS, all_configs, build_shards, shard_glob,
 )
 from rose_bench.scoring.io import InputError, atomic_dir
+from rose_bench.scoring.paths import check_output
 
-__all__ = ["WITHHELD_COLUMNS", "PUBLIC_MANIFEST_KEYS", "withhold", "public_card", "add_parser"]
+__all__ = ["WITHHELD_COLUMNS", "PUBLIC_MANIFEST_KEYS", "withhold", "public_card"]
 
 # manifest keys that are safe to publish (the seed, config hash, per-scene choices and statistics are not)
 PUBLIC_MANIFEST_KEYS = ("dataset_name", "code_version", "scale", "subsets", "license", "versions")
@@ -69,13 +69,12 @@ def _check_targets(build: Path, out: Path, key_dir: Path, split: str) -> None:
         raise InputError("--split", f"unknown split {split!r}", fix="use dev or test")
     if not (build / MANIFEST_NAME).is_file():
         raise InputError(build, "not a build (no manifest.json)", fix="pass a `rose build` output directory")
-    for target in (out, key_dir):
-        if target.resolve() == build.resolve() or build.resolve() in target.resolve().parents:
-            raise InputError(target, "is inside the build", fix="write the public build and the key elsewhere")
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise InputError(target, "exists and is not empty", fix="choose a new folder")
-    if out.resolve() == key_dir.resolve():
-        raise InputError(key_dir, "is the public build's folder", fix="keep the key in its own folder")
+    # both folders are new (an answer key is never replaced) and neither holds the other
+    targets = (("--out", out, ("--key", key_dir)), ("--key", key_dir, ("--out", out)))
+    for flag, target, other in targets:
+        check_output(target, [("BUILD", build), other], flag=flag, kind="into")
+        if target.is_dir() and any(target.iterdir()):
+            raise InputError(target, f"{flag} exists and is not empty", fix=f"choose a new folder for {flag}")
 
 
 def withhold(build: Path, out: Path, key_dir: Path, split: str = "test") -> tuple[str, int]:
@@ -120,20 +119,3 @@ def withhold(build: Path, out: Path, key_dir: Path, split: str = "test") -> tupl
             (key_tmp / KEY_JSON).write_text(json.dumps(key_record(fingerprint, split, files), indent=2) + "\n",
                                             encoding="utf-8")
     return fingerprint, sum(f.rows for f in files)
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("withhold", help="write a public build without answers and a separate answer key",
-                              description=__doc__.splitlines()[0])
-    p.add_argument("build", type=Path, metavar="BUILD")
-    p.add_argument("--split", choices=SPLITS, default="test")
-    p.add_argument("--out", type=Path, required=True, help="public build folder (new)")
-    p.add_argument("--key", type=Path, required=True, help="answer key folder (new; keep it private)")
-    p.set_defaults(func=run)
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    fingerprint, rows = withhold(args.build, args.out, args.key, args.split)
-    print(f"public build {args.out} ({fingerprint}); answer key for {rows} {args.split} rows in {args.key}")
-    return 0

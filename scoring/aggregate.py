@@ -7,18 +7,29 @@ conventions from the official evaluator matter for reproducing its numbers:
   group with no applicable rows gives None, never 0;
 * paper averages are *macro over visual subsets that have rows* — each subset
   weighs the same although subsets differ in size — so they are not item means.
+
+Rows are grouped once and read column by column (``RowTable``): each metric is
+extracted from the rows once, groups are index arrays, and a mean is the sum of
+the group's values in row order (Python's own ``sum``, or an exact integer sum
+for whole-valued columns), so every figure is bit-identical to ``numeric.mean``
+over the same rows -- without rescanning all rows for every group and key.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable, Mapping, Optional, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
 
 from .contract import ACTION_TEMPLATES, SUBSET_ORDER, T1, T4, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .numeric import difference, mean, percent
+from .numeric import difference, mean, number, percent
 
 __all__ = [
     "mean",
+    "RowTable",
+    "TABLE_KEYS",
     "summary_for",
     "group_summary",
     "macro_over_subsets",
@@ -49,95 +60,201 @@ _SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {  # primary-table columns: Chine
     "Emoji": SUBSET_ORDER[1:3],
     "Pixel": SUBSET_ORDER[3:5],
 }
+_EXACT_INTEGER_SUM = 2.0**53  # below this, float64 sums of whole numbers are exact in any order
 
 
-def _positive_share(rows: Sequence[Row], key: str) -> Optional[float]:
-    return mean(int((row.get(key) or 0) > 0) for row in rows)
+# every key the summaries and paper tables read: fetched from each row in one pass (one row's dict at a time)
+TABLE_KEYS: tuple[str, ...] = (
+    "rose_subset", "task_template", "task_mode", "region_type", "scene_id", "pass", "unified_soft", "format_valid",
+    "format_error", "api_error", "count_applicable", "click_applicable", "submit_applicable", "pred_count",
+    "count_exact", "count_mae", "count_bias", "count_soft", "click_exact_set", "click_exact_set_strict",
+    "click_precision", "click_recall", "click_f1", "click_f1_strict", "click_iou", "click_iou_strict", "region_ok",
+    "region_violation_count", "invalid_coordinate_count", "duplicate_click_count", "over_click_count",
+    "under_click_count", "near_miss_rate", "submit_exact", "click_submit_consistency", "global_default_error",
+    "exclusion_failure",
+)
+_PLAIN_NUMBER_TYPES = frozenset({float, int, bool, type(None)})
 
 
-def summary_for(rows: Sequence[Row]) -> dict:
-    """§8.1 group summary; keys and order are the official ones ({"n": 0} when empty)."""
-    if not rows:
+class RowTable:
+    """Per-item rows read column by column; groups are index arrays into the rows.
+
+    The ``TABLE_KEYS`` columns are fetched in one pass over the rows when first
+    needed, any other key on its first use.
+    """
+
+    def __init__(self, rows: Iterable[Row]) -> None:
+        self.rows: Sequence[Row] = rows if isinstance(rows, (list, tuple)) else list(rows)
+        self.all = np.arange(len(self.rows))
+        self._raw: dict[str, Sequence[Any]] = {}
+        self._numbers: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
+        self._flags: dict[tuple[str, Any], np.ndarray] = {}
+        self._groups: dict[str, dict[str, np.ndarray]] = {}
+
+    def _fetch_table_keys(self) -> None:
+        getter = itemgetter(*TABLE_KEYS)
+        try:
+            fetched = [getter(r) for r in self.rows]
+        except KeyError:  # a row without some key: ``get`` semantics, key by key
+            fetched = [tuple(r.get(k) for k in TABLE_KEYS) for r in self.rows]
+        columns = list(zip(*fetched)) if fetched else [()] * len(TABLE_KEYS)
+        self._raw.update(zip(TABLE_KEYS, columns))
+
+    def raw(self, key: str) -> Sequence[Any]:
+        """``row.get(key)`` for every row, in row order."""
+        if key not in self._raw:
+            if key in TABLE_KEYS:
+                self._fetch_table_keys()
+            else:
+                self._raw[key] = [r.get(key) for r in self.rows]
+        return self._raw[key]
+
+    def equals(self, key: str, value: Any) -> np.ndarray:
+        """Bool per row: ``row.get(key) == value`` (``is None`` for None)."""
+        if (key, value) not in self._flags:
+            raw = self.raw(key)
+            same = (v is None for v in raw) if value is None else (v == value for v in raw)
+            self._flags[(key, value)] = np.fromiter(same, bool, len(raw))
+        return self._flags[(key, value)]
+
+    def _column(self, key: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(values as float64, which rows have a number, whether every number is a whole number)."""
+        if key not in self._numbers:
+            raw = self.raw(key)
+            # ``numeric.number`` (the conversion ``numeric.mean`` applies): float(v), None skipped; numpy
+            # converts plain Python numbers exactly as float() does, anything else goes through ``number``
+            numbers = raw if set(map(type, raw)) <= _PLAIN_NUMBER_TYPES else [number(v) for v in raw]
+            valid = np.fromiter((v is not None for v in numbers), bool, len(numbers))
+            if valid.all():
+                values = np.array(numbers, dtype=np.float64).reshape(len(numbers))
+            else:
+                values = np.array([0.0 if v is None else v for v in numbers], dtype=np.float64)
+            whole = bool(np.isfinite(values).all() and (values == np.rint(values)).all())
+            self._numbers[key] = (values, valid, whole and float(np.abs(values).sum()) < _EXACT_INTEGER_SUM)
+        return self._numbers[key]
+
+    def mean(self, key: str, idx: np.ndarray) -> Optional[float]:
+        """``numeric.mean`` of ``key`` over the rows ``idx`` (in row order), bit for bit."""
+        values, valid, whole = self._column(key)
+        picked = values[idx[valid[idx]]]
+        if not len(picked):
+            return None
+        # whole numbers: every partial sum is exact, in any order (+ 0.0 turns a -0.0 sum into 0.0 as sum() does);
+        # otherwise Python's own sum, in row order, with whatever rounding this Python's sum() has
+        total = float(picked.sum()) + 0.0 if whole else sum(picked.tolist())
+        return total / len(picked)
+
+    def positive_share(self, key: str, idx: np.ndarray) -> Optional[float]:
+        """Share of rows ``idx`` whose ``key`` is > 0 (missing counts as 0); None for no rows."""
+        flag = ("> 0", key)
+        if flag not in self._flags:
+            self._flags[flag] = np.fromiter(((v or 0) > 0 for v in self.raw(key)), bool, len(self.rows))
+        return int(np.count_nonzero(self._flags[flag][idx])) / len(idx) if len(idx) else None
+
+    def groups(self, key: str) -> dict[str, np.ndarray]:
+        """Row indices (ascending) per ``str(row.get(key))``, values in sorted order; one sort, no rescans."""
+        if key not in self._groups:
+            codes: dict[str, int] = {}
+            inverse = np.array([codes.setdefault(v if type(v) is str else str(v), len(codes)) for v in self.raw(key)],
+                               dtype=np.intp)
+            order = np.argsort(inverse, kind="stable")  # row order kept inside each group
+            members = np.split(order, np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1])
+            self._groups[key] = {value: members[codes[value]] for value in sorted(codes)}
+        return self._groups[key]
+
+    def by_subset(self) -> dict[str, np.ndarray]:
+        """Row indices per visual subset, in the official subset order (other subsets are left out)."""
+        found = self.groups("rose_subset")
+        return {s: found.get(s, np.zeros(0, dtype=np.intp)) for s in SUBSET_ORDER}
+
+
+Rows = Union[Sequence[Row], RowTable]
+
+
+def _table(rows: Rows) -> RowTable:
+    return rows if isinstance(rows, RowTable) else RowTable(rows)
+
+
+def _summary(table: RowTable, idx: np.ndarray) -> dict:
+    if not len(idx):
         return {"n": 0}
-    count_rows = [r for r in rows if r.get("count_applicable") == 1]
-    click_rows = [r for r in rows if r.get("click_applicable") == 1]
-    submit_rows = [r for r in rows if r.get("submit_applicable") == 1]
-    exclusion_rows = [r for r in rows if r.get("region_type") == "EXCLUSION"]
-    parsed_count_rows = [r for r in count_rows if r.get("pred_count") is not None]
-
-    def over(group: Sequence[Row], key: str) -> Optional[float]:
-        return mean(r.get(key) for r in group)
-
+    count_idx = idx[table.equals("count_applicable", 1)[idx]]
+    click_idx = idx[table.equals("click_applicable", 1)[idx]]
+    submit_idx = idx[table.equals("submit_applicable", 1)[idx]]
+    exclusion_idx = idx[table.equals("region_type", "EXCLUSION")[idx]]
+    parsed_count_idx = count_idx[~table.equals("pred_count", None)[count_idx]]
+    not_t1_idx = idx[~table.equals("task_template", T1)[idx]]
+    m, share = table.mean, table.positive_share
     return {
-        "n": len(rows),
-        "pass_rate": over(rows, "pass"),
-        "unified_soft": over(rows, "unified_soft"),
-        "valid_rate": over(rows, "format_valid"),
-        "format_error_rate": over(rows, "format_error"),
-        "api_error_rate": over(rows, "api_error"),
-        "n_count_applicable": len(count_rows),
-        "count_exact_rate": over(count_rows, "count_exact"),
-        "count_mae_parsed": over(parsed_count_rows, "count_mae"),
-        "count_bias_parsed": over(parsed_count_rows, "count_bias"),
-        "count_soft": over(count_rows, "count_soft"),
-        "n_click_applicable": len(click_rows),
-        "click_exact_set_rate": over(click_rows, "click_exact_set"),
-        "click_exact_set_strict_rate": over(click_rows, "click_exact_set_strict"),
-        "click_precision": over(click_rows, "click_precision"),
-        "click_recall": over(click_rows, "click_recall"),
-        "click_f1": over(click_rows, "click_f1"),
-        "click_f1_strict": over(click_rows, "click_f1_strict"),
-        "click_iou": over(click_rows, "click_iou"),
-        "click_iou_strict": over(click_rows, "click_iou_strict"),
-        "region_ok_rate": over(click_rows, "region_ok"),
-        "region_violation_sample_rate": _positive_share(click_rows, "region_violation_count"),
-        "invalid_coordinate_sample_rate": _positive_share(click_rows, "invalid_coordinate_count"),
-        "duplicate_click_sample_rate": _positive_share(click_rows, "duplicate_click_count"),
-        "over_click_sample_rate": _positive_share(click_rows, "over_click_count"),
-        "under_click_sample_rate": _positive_share(click_rows, "under_click_count"),
-        "near_miss_rate": over(click_rows, "near_miss_rate"),
-        "n_submit_applicable": len(submit_rows),
-        "submit_exact_rate": over(submit_rows, "submit_exact"),
-        "click_submit_consistency_rate": over(submit_rows, "click_submit_consistency"),
-        "global_default_error_rate": over([r for r in rows if r.get("task_template") != T1], "global_default_error"),
-        "n_exclusion": len(exclusion_rows),
-        "exclusion_failure_rate": over(exclusion_rows, "exclusion_failure"),
+        "n": len(idx),
+        "pass_rate": m("pass", idx),
+        "unified_soft": m("unified_soft", idx),
+        "valid_rate": m("format_valid", idx),
+        "format_error_rate": m("format_error", idx),
+        "api_error_rate": m("api_error", idx),
+        "n_count_applicable": len(count_idx),
+        "count_exact_rate": m("count_exact", count_idx),
+        "count_mae_parsed": m("count_mae", parsed_count_idx),
+        "count_bias_parsed": m("count_bias", parsed_count_idx),
+        "count_soft": m("count_soft", count_idx),
+        "n_click_applicable": len(click_idx),
+        "click_exact_set_rate": m("click_exact_set", click_idx),
+        "click_exact_set_strict_rate": m("click_exact_set_strict", click_idx),
+        "click_precision": m("click_precision", click_idx),
+        "click_recall": m("click_recall", click_idx),
+        "click_f1": m("click_f1", click_idx),
+        "click_f1_strict": m("click_f1_strict", click_idx),
+        "click_iou": m("click_iou", click_idx),
+        "click_iou_strict": m("click_iou_strict", click_idx),
+        "region_ok_rate": m("region_ok", click_idx),
+        "region_violation_sample_rate": share("region_violation_count", click_idx),
+        "invalid_coordinate_sample_rate": share("invalid_coordinate_count", click_idx),
+        "duplicate_click_sample_rate": share("duplicate_click_count", click_idx),
+        "over_click_sample_rate": share("over_click_count", click_idx),
+        "under_click_sample_rate": share("under_click_count", click_idx),
+        "near_miss_rate": m("near_miss_rate", click_idx),
+        "n_submit_applicable": len(submit_idx),
+        "submit_exact_rate": m("submit_exact", submit_idx),
+        "click_submit_consistency_rate": m("click_submit_consistency", submit_idx),
+        "global_default_error_rate": m("global_default_error", not_t1_idx),
+        "n_exclusion": len(exclusion_idx),
+        "exclusion_failure_rate": m("exclusion_failure", exclusion_idx),
     }
 
 
-def group_summary(rows: Sequence[Row], key: str) -> dict[str, dict]:
+def summary_for(rows: Rows) -> dict:
+    """§8.1 group summary; keys and order are the official ones ({"n": 0} when empty)."""
+    table = _table(rows)
+    return _summary(table, table.all)
+
+
+def group_summary(rows: Rows, key: str) -> dict[str, dict]:
     """``summary_for`` per value of ``key`` (stringified), keys sorted as strings."""
-    buckets: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        buckets[str(row.get(key))].append(row)
-    return {value: summary_for(bucket) for value, bucket in sorted(buckets.items())}
+    table = _table(rows)
+    return {value: _summary(table, idx) for value, idx in table.groups(key).items()}
 
 
-def _by_subset(rows: Sequence[Row]) -> dict[str, list[Row]]:
-    buckets: dict[str, list[Row]] = {s: [] for s in SUBSET_ORDER}
-    for row in rows:
-        subset = row.get("rose_subset")
-        if subset in buckets:
-            buckets[subset].append(row)
-    return buckets
+def _macro(table: RowTable, selected: np.ndarray, key: str) -> Optional[float]:
+    return mean(table.mean(key, idx[selected[idx]]) for idx in table.by_subset().values())
 
 
-def macro_over_subsets(rows: Sequence[Row], selector: Callable[[Row], bool], key: str) -> Optional[float]:
+def macro_over_subsets(rows: Rows, selector: Callable[[Row], bool], key: str) -> Optional[float]:
     """Mean over subsets (that have selected rows) of the item mean of ``key``."""
-    per_subset = (mean(r.get(key) for r in group if selector(r)) for group in _by_subset(rows).values())
-    return mean(per_subset)
+    table = _table(rows)
+    return _macro(table, np.fromiter((bool(selector(r)) for r in table.rows), bool, len(table.rows)), key)
 
 
-def table1(rows: Sequence[Row]) -> dict:
+def table1(rows: Rows) -> dict:
     """§8.2: per-subset item-mean PASS/SOFT/VALID plus their macro averages."""
+    table = _table(rows)
     by_subset = {
         subset: {
-            "n": len(group),
-            "PASS": mean(r.get("pass") for r in group),
-            "SOFT": mean(r.get("unified_soft") for r in group),
-            "VALID": mean(r.get("format_valid") for r in group),
+            "n": len(idx),
+            "PASS": table.mean("pass", idx),
+            "SOFT": table.mean("unified_soft", idx),
+            "VALID": table.mean("format_valid", idx),
         }
-        for subset, group in _by_subset(rows).items()
+        for subset, idx in table.by_subset().items()
     }
     return {
         "by_subset": by_subset,
@@ -147,27 +264,23 @@ def table1(rows: Sequence[Row]) -> dict:
     }
 
 
-def _is_click(row: Row) -> bool:
-    return row.get("click_applicable") == 1
-
-
-def table2(rows: Sequence[Row]) -> dict:
+def table2(rows: Rows) -> dict:
     """§8.3: template PASS, C-F1, R-OK (each macro over subsets) and their Avg. PASS."""
-    template_pass = {
-        TEMPLATE_SHORT[t]: macro_over_subsets(rows, lambda r, t=t: r.get("task_template") == t, "pass")
-        for t in TEMPLATE_ORDER
-    }
+    table = _table(rows)
+    template_pass = {TEMPLATE_SHORT[t]: _macro(table, table.equals("task_template", t), "pass") for t in TEMPLATE_ORDER}
+    clicks = table.equals("click_applicable", 1)
     return {
         **template_pass,
-        "C-F1": macro_over_subsets(rows, _is_click, "click_f1_strict"),
-        "R-OK": macro_over_subsets(rows, _is_click, "region_ok"),
+        "C-F1": _macro(table, clicks, "click_f1_strict"),
+        "R-OK": _macro(table, clicks, "region_ok"),
         "Avg. PASS": mean(template_pass.values()),
     }
 
 
-def primary_table(rows: Sequence[Row]) -> dict:
+def primary_table(rows: Rows) -> dict:
     """§8.4 README table: template PASS, Glyph/Emoji/Pixel family PASS, Avg., VALID."""
-    t1, t2 = table1(rows), table2(rows)
+    table = _table(rows)
+    t1, t2 = table1(table), table2(table)
     out: dict[str, Optional[float]] = {
         column: t2[TEMPLATE_SHORT[template]] for template, column in _PRIMARY_TEMPLATE_COLUMN.items()
     }
@@ -178,7 +291,7 @@ def primary_table(rows: Sequence[Row]) -> dict:
     return out
 
 
-def perception_action_gap(rows: Sequence[Row]) -> dict:
+def perception_action_gap(rows: Rows) -> dict:
     """§8.5: Counting Avg. (G-Cnt, L-Cnt), Action Avg. (L-Clk, V-Clk, Excl-CS), gap Δ = Counting − Action;
     and the Fig. 1 pair G-Cnt ("Per.") / V-Clk ("Act.") with Δ = V-Clk − G-Cnt."""
     t2 = table2(rows)
@@ -193,16 +306,20 @@ def perception_action_gap(rows: Sequence[Row]) -> dict:
     }
 
 
-def scene_conditioned_action(rows: Sequence[Row]) -> dict:
+def scene_conditioned_action(rows: Rows) -> dict:
     """§8.5 (evaluator key ``scene_conditioned_action_available_rows``): action PASS on
     scenes whose T1 passed, per subset, then macro over subsets per template."""
+    table = _table(rows)
+    scenes = [str(v) for v in table.raw("scene_id")]
+    solved_rows = table.equals("task_template", T1) & table.equals("pass", 1)
     by_subset: dict[str, dict] = {}
-    for subset, group in _by_subset(rows).items():
-        solved = {str(r.get("scene_id")) for r in group if r.get("task_template") == T1 and r.get("pass") == 1}
+    for subset, idx in table.by_subset().items():
+        solved = {scenes[i] for i in idx[solved_rows[idx]].tolist()}
         record: dict[str, Any] = {"n_t1_correct_scenes": len(solved)}
         for template in ACTION_TEMPLATES:
-            matched = [r for r in group if r.get("task_template") == template and str(r.get("scene_id")) in solved]
-            record[TEMPLATE_SHORT[template]] = {"n": len(matched), "pass_rate": mean(r.get("pass") for r in matched)}
+            of_template = idx[table.equals("task_template", template)[idx]]
+            matched = np.array([i for i in of_template.tolist() if scenes[i] in solved], dtype=np.intp)
+            record[TEMPLATE_SHORT[template]] = {"n": len(matched), "pass_rate": table.mean("pass", matched)}
         by_subset[subset] = record
     macro = {
         TEMPLATE_SHORT[t]: mean(rec[TEMPLATE_SHORT[t]]["pass_rate"] for rec in by_subset.values())

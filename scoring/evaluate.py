@@ -10,14 +10,17 @@ is `score_inputs`; the file names are `OUTPUT_FILES`.
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from . import aggregate as agg
 from .contract import SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .io import InputError, atomic_dir, write_csv, write_json, write_jsonl
+from .io import InputError, atomic_dir, write_csv, write_json
 from .item import score_item
 from .models import display_model_name, infer_model
 from .report import table1_latex_row, table2_latex_row
@@ -202,8 +205,9 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
     rows = _score_all(matched, predictions_by_id, metadata_by_id, model, opts.near_miss_l1,
                       metadata_path, predictions_path)
 
-    t1, t2 = agg.table1(rows), agg.table2(rows)
-    conditioned = agg.scene_conditioned_action(rows)
+    table = agg.RowTable(rows)  # columns extracted once, shared by every summary and table below
+    t1, t2 = agg.table1(table), agg.table2(table)
+    conditioned = agg.scene_conditioned_action(table)
     cov_subset, cov_template = _coverage_records(metadata_rows, rows)
     complete = not missing and not extra
     paper = {"table1": t1, "table2": t2, "scene_conditioned_action_available_rows": conditioned}
@@ -229,11 +233,11 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
             "missing_item_ids": missing,
             "extra_item_ids": extra,
         },
-        "overall": agg.summary_for(rows),
-        "by_subset": agg.group_summary(rows, "rose_subset"),
-        "by_template": agg.group_summary(rows, "task_template"),
-        "by_task_mode": agg.group_summary(rows, "task_mode"),
-        "by_region_type": agg.group_summary(rows, "region_type"),
+        "overall": agg.summary_for(table),
+        "by_subset": agg.group_summary(table, "rose_subset"),
+        "by_template": agg.group_summary(table, "task_template"),
+        "by_task_mode": agg.group_summary(table, "task_mode"),
+        "by_region_type": agg.group_summary(table, "region_type"),
         "paper_metrics": paper,
         "paper_metrics_percent": agg.percentage_tree(paper),
         "metric_notes": {**METRIC_NOTES, "partial_warning": None if complete else PARTIAL_WARNING},
@@ -264,14 +268,28 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
+def _write_item_files(all_path: Path, errors_path: Path, rows: Sequence[dict]) -> None:
+    """``per_item_eval.jsonl`` (every row) and ``error_cases.jsonl`` (rows without PASS) in one pass.
+
+    Each row is serialised once, in ``io.write_jsonl``'s line format, and goes to
+    both files when it failed (the official run's bytes, pinned by tests/scoring).
+    """
+    with all_path.open("w", encoding="utf-8", newline="\n") as every, \
+            errors_path.open("w", encoding="utf-8", newline="\n") as errors:
+        for row in rows:
+            line = json.dumps(row, ensure_ascii=False) + "\n"
+            every.write(line)
+            if row.get("pass") != 1:
+                errors.write(line)
+
+
 def write_outputs(result: Evaluation, out_dir: Path) -> Path:
     """Write the eight official files into ``out_dir``, atomically replacing it."""
     out_dir = Path(out_dir).expanduser().resolve()
     _check_out_dir(out_dir)
     summary = result.summary
     with atomic_dir(out_dir) as tmp:
-        write_jsonl(tmp / "per_item_eval.jsonl", result.rows)
-        write_jsonl(tmp / "error_cases.jsonl", [r for r in result.rows if r.get("pass") != 1])
+        _write_item_files(tmp / "per_item_eval.jsonl", tmp / "error_cases.jsonl", result.rows)
         write_json(tmp / "evaluation_summary.json", summary)
         write_csv(
             tmp / "summary_by_subset.csv",
@@ -294,11 +312,31 @@ def write_outputs(result: Evaluation, out_dir: Path) -> Path:
     return out_dir
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the run.
+
+    A run holds every metadata row and every scored row (hundreds of thousands
+    of dicts) alive at once; the collector's generation scans grow with that
+    count, which made loading and scoring 100,000 items take twice as long.  The
+    run creates no reference cycles worth collecting; reference counting still
+    frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run(opts: ScoreOptions) -> Evaluation:
     """Evaluate and, if ``opts.out_dir`` is set, write the output files."""
     if opts.out_dir is not None:
         _check_out_dir(Path(opts.out_dir).expanduser().resolve())  # fail before the work, not after
-    result = evaluate(opts)
-    if opts.out_dir is not None:
-        write_outputs(result, opts.out_dir)
+    with _collector_paused():
+        result = evaluate(opts)
+        if opts.out_dir is not None:
+            write_outputs(result, opts.out_dir)
     return result

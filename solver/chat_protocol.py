@@ -1,7 +1,7 @@
 """The OpenAI chat-completions protocol, as pure functions (no sockets).
 
 A ROSE request is one user message whose content is ``[text prompt_global,
-image_url data URL, text prompt_local]`` (spec §10).  The runner's other
+image_url data URL, text prompt_local]`` (protocol §10).  The runner's other
 orders put both prompts in one text part ("\n\n"-joined) before or after the
 image; that text is split at the end of the known ``prompt_global``.
 

@@ -1,7 +1,7 @@
 """Read the task from ``prompt_local``: the output mode and the region it refers to.
 
 The solver reads the prompt the way a model would, by its words and numbers,
-never from metadata.  Region phrases (templates.yaml / spec §4.4): "in the
+never from metadata.  Region phrases (templates.yaml / protocol §4.4): "in the
 whole grid", "in row {r}", "in rows {a} to {b}", "in column {c}", "in columns
 {a} to {b}", "from row {r1} column {c1} to row {r2} column {c2}"; an
 "outside ..." phrase excludes that region (T5); a reference to the

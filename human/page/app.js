@@ -41,6 +41,31 @@ function fitImage(img, item) {
   img.style.height = `${Math.floor(height * scale)}px`;
 }
 
+// The one stage of both modes: the item's image, sized to the window, and its marks (cleared).
+let staged = null;
+
+function stageItem(item) {
+  staged = item;
+  const stage = $("stage");
+  stage.dataset.itemId = item.item_id;
+  stage.dataset.rows = item.rows;
+  stage.dataset.cols = item.cols;
+  stage.dataset.cellSize = item.cell_size;
+  drawMarks($("marks"), item, []);
+  const img = $("item-image");
+  fitImage(img, item);
+  img.onload = () => { img.dataset.loaded = item.item_id; };
+  img.src = item.image_url;
+}
+
+// One view at a time: "answer" or "review" (the stage and that mode's panel), or "done".
+function showView(name) {
+  $("work-view").hidden = name === "done";
+  $("answer-view").hidden = name !== "answer";
+  $("review-view").hidden = name !== "review";
+  $("done-view").hidden = name !== "done";
+}
+
 function drawMarks(layer, item, groups) {
   layer.textContent = "";
   for (const [cls, cells] of groups) {
@@ -170,15 +195,7 @@ function showItem(state) {
     CLICK: "Click every cell of the answer; click again to unselect.",
     CLICK_COUNT: "Click every cell of the answer, then type the number to submit (empty = number of clicked cells).",
   }[item.task_mode] || "";
-  $("stage").dataset.itemId = item.item_id;
-  $("stage").dataset.rows = item.rows;
-  $("stage").dataset.cols = item.cols;
-  $("stage").dataset.cellSize = item.cell_size;
-  drawMarks($("marks"), item, []);
-  const img = $("item-image");
-  fitImage(img, item);
-  img.onload = () => { img.dataset.loaded = item.item_id; };
-  img.src = item.image_url;
+  stageItem(item);
   $("submit").disabled = false;
   updatePreview();
 }
@@ -189,14 +206,13 @@ async function loadState() {
   const state = reply.data;
   if (state.mode === "review") { startReview(state); return; }
   if (state.done) {
-    $("answer-view").hidden = true;
-    $("done-view").hidden = false;
+    showView("done");
     $("progress").textContent = `${state.annotator} · ${state.answered} of ${state.total} answered`;
     $("done-text").textContent = `${state.annotator} answered all ${state.total} items of this run.`;
     document.body.dataset.state = "done";
     return;
   }
-  $("answer-view").hidden = false;
+  showView("answer");
   showItem(state);
 }
 
@@ -277,12 +293,8 @@ async function showReview(position) {
   const item = reply.data;
   reviewing.position = position;
   $("progress").textContent = `review · item ${position} of ${reviewing.total}`;
-  const img = $("review-image");
-  fitImage(img, item);
-  img.onload = () => { img.dataset.loaded = item.item_id; };
-  img.src = item.image_url;
-  $("review-stage").dataset.itemId = item.item_id;
-  drawMarks($("review-marks"), item, [["region", item.region_cells], ["target", item.target_cells],
+  stageItem(item);
+  drawMarks($("marks"), item, [["region", item.region_cells], ["target", item.target_cells],
     ["answer", item.answer_cells], ["solver", item.solver.cells]]);
   const facts = $("review-facts");
   facts.textContent = "";
@@ -305,7 +317,7 @@ async function showReview(position) {
 function startReview(state) {
   reviewing.total = state.total;
   $("mode-title").textContent = "item review";
-  $("review-view").hidden = false;
+  showView("review");
   $("prev").addEventListener("click", () => showReview(Math.max(1, reviewing.position - 1)));
   $("next").addEventListener("click", () => showReview(Math.min(reviewing.total, reviewing.position + 1)));
   document.addEventListener("keydown", (event) => {
@@ -317,7 +329,7 @@ function startReview(state) {
 }
 
 window.addEventListener("resize", () => {
-  if (answering.item && !$("answer-view").hidden) fitImage($("item-image"), answering.item);
+  if (staged && !$("work-view").hidden) fitImage($("item-image"), staged);
 });
 
 startAnswering();

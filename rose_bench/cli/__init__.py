@@ -45,10 +45,10 @@ SUBCOMMANDS: dict[str, str] = {
     "publish": "rose_bench.cli.publish",
     "stats": "rose_bench.cli.stats",
     "demo": "rose_bench.cli.demo",
-    "human": "rose_bench.human.cli",
-    "submission": "rose_bench.leaderboard.create",
-    "leaderboard": "rose_bench.leaderboard.cli_leaderboard",
-    "withhold": "rose_bench.leaderboard.withhold",
+    "human": "rose_bench.cli.human",
+    "submission": "rose_bench.cli.submission",
+    "leaderboard": "rose_bench.cli.leaderboard",
+    "withhold": "rose_bench.cli.withhold",
 }
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143

@@ -115,6 +115,19 @@ def test_every_subcommand_sets_a_run_handler() -> None:
         assert handler is not None and re.fullmatch(r"run(_[a-z_]+)?", handler.__name__), command
 
 
+# the packages under the CLI hold logic only: every command-line handler is a module of rose_bench/cli/
+APPLICATION_FOLDERS = ("scoring", "solver", "dataset_builder", "lmms_tasks", "leaderboard", "human")
+
+
+def test_every_subcommand_lives_in_the_cli_package_and_no_package_parses_arguments() -> None:
+    assert [m for m in SUBCOMMANDS.values() if not m.startswith("rose_bench.cli.")] == []
+    root = Path(__file__).resolve().parents[2]
+    parsing = [str(path.relative_to(root)) for folder in APPLICATION_FOLDERS for path in sorted((root / folder).rglob("*.py"))
+               if re.search(r"^\s*(import argparse|from argparse import|def add_parser\()", path.read_text(encoding="utf-8"),
+                            re.M)]
+    assert parsing == [], "move the command-line part into rose_bench/cli/<command>.py"
+
+
 @pytest.mark.parametrize("old,new", [("--out_dir", "--out-dir"), ("--allow_partial", "--allow-partial")])
 def test_old_and_new_spellings_parse_alike(old: str, new: str) -> None:
     base = ["score", "--predictions", "p.jsonl"]

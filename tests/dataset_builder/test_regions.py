@@ -1,4 +1,4 @@
-"""Case-controlled region sampling (spec §4.2): geometry, spans, wanted cases and fallbacks."""
+"""Case-controlled region sampling (protocol §4.2): geometry, spans, wanted cases and fallbacks."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from tests.support.sources import ShapeSource
 SPECS = load_subsets()
 SUBSETS = list(SPECS)
 
-# spec §4.2 span table: (row range spans, col range spans, rectangle heights, rectangle widths)
+# protocol §4.2 span table: (row range spans, col range spans, rectangle heights, rectangle widths)
 SPANS = {
     "ROSE-ChineseGlyph": ((1, 4), (1, 4), (3, 6), (3, 6)),
     "ROSE-EmojiStyle": ((1, 4), (1, 4), (3, 6), (3, 6)),

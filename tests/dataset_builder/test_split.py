@@ -1,4 +1,4 @@
-"""Scene-level dev/test split (spec §2.1): exact counts, seeded, scene-level."""
+"""Scene-level dev/test split (protocol §2.1): exact counts, seeded, scene-level."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.support.sources import ShapeSource
 
 SPECS = load_subsets()
 
-# spec §2.1: scenes and dev scenes per subset
+# protocol §2.1: scenes and dev scenes per subset
 OFFICIAL = {
     "ROSE-ChineseGlyph": (412, 111),
     "ROSE-EmojiStyle": (300, 79),

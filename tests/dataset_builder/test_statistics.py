@@ -1,7 +1,7 @@
-"""Sampled scenes and regions reproduce the published distributions (spec §3.1, §3.3, §3.4, §4.2).
+"""Sampled scenes and regions reproduce the published distributions (protocol §3.1, §3.3, §3.4, §4.2).
 
 No rendering: thousands of scenes are drawn with ``sample_scene`` and T3-style
-regions with ``sample_region``, then compared with the spec's observed figures
+regions with ``sample_region``, then compared with the protocol's observed figures
 (written out here, independent of subsets.yaml) within sampling tolerance.
 """
 

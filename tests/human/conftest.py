@@ -10,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rose_bench.cli import main as rose
+from tests.support.cli import small_build
 
 
 @pytest.fixture(scope="session")
 def human_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("human") / "build"
-    code = rose(["build", "--out", str(out), "--scenes-per-subset", "4", "--no-certify", "--no-progress",
-                 "--workers", "1"])
-    assert code == 0
-    return out
+    return small_build(tmp_path_factory.mktemp("human") / "build")

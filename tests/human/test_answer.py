@@ -54,7 +54,7 @@ def test_read_answer(body, mode, expected) -> None:
 def test_read_answer_refuses(body, mode, status, words) -> None:
     with pytest.raises(RequestError) as info:
         read_answer(body, mode, rows=10, cols=12)
-    assert info.value.status == status and words in info.value.message
+    assert info.value.status == status and words in str(info.value)
 
 
 @pytest.mark.parametrize(

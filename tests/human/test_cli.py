@@ -13,16 +13,11 @@ import pytest
 # a mistake here could leave a server running in the test process: fail instead of hanging
 pytestmark = pytest.mark.timeout(120)
 
-from rose_bench.cli import main as rose
 from rose_bench.human.run import RunStore
 from rose_bench.scoring.io import read_jsonl
 
-from tests.support.human import build_rows, correct_body, make_config, post_json, start_cli
-
-
-def _argv(build: Path, out: Path, *extra: str) -> list[str]:
-    return ["human", "--build", str(build), "--split", "dev", "--n", "20", "--annotator", "alice", "--out", str(out),
-            "--port", "0", *extra]
+from tests.support.cli import rose
+from tests.support.human import build_rows, correct_body, human_argv, make_config, post_json, start_cli
 
 
 @pytest.mark.parametrize(
@@ -35,38 +30,40 @@ def _argv(build: Path, out: Path, *extra: str) -> list[str]:
         (lambda a: a[:1] + a[3:], "--build is required"),
         (lambda a: a[:10] + ["@BUILD/run"], "lies inside the input --build"),
         (lambda a: a[:4] + ["test"] + a[5:6] + ["80"] + a[7:], "exceeds the 75 test items"),
+        (lambda a: a[:-1] + ["65536"], "argument --port: must be an integer from 0 to 65535"),
+        (lambda a: a[:6] + ["0"] + a[7:], "argument --n: must be an integer from 1 to 100000"),
+        (lambda a: a + ["--seed", "-1"], "argument --seed: must be an integer from 0 to"),
     ],
     ids=["n-too-large", "bad-template", "no-annotator", "bad-annotator", "no-build", "out-inside-build",
-         "n-too-large-test"],
+         "n-too-large-test", "port-out-of-range", "n-zero", "seed-negative"],
 )
-def test_bad_options_exit_2_and_write_nothing(human_build: Path, tmp_path: Path, capsys, edit, words) -> None:
-    argv = [x.replace("@BUILD", str(human_build)) for x in edit(_argv(human_build, tmp_path / "run"))]
-    assert rose(argv) == 2
-    err = capsys.readouterr().err
-    assert words in err and "fix:" in err, err
+def test_bad_options_exit_2_and_write_nothing(human_build: Path, tmp_path: Path, edit, words) -> None:
+    argv = [x.replace("@BUILD", str(human_build)) for x in edit(human_argv(human_build, tmp_path / "run"))]
+    result = rose(*argv)
+    assert result.code == 2 and words in result.err and "fix:" in result.err, result.err
     assert not (tmp_path / "run").exists() and not (human_build / "run").exists()
 
 
-def test_resuming_with_other_options_is_refused(human_build: Path, tmp_path: Path, capsys) -> None:
+def test_resuming_with_other_options_is_refused(human_build: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     RunStore(run, make_config(human_build, run)).close()
     before = (run / "run.json").read_bytes()
-    assert rose(_argv(human_build, run, "--seed", "7")) == 2
-    assert "started with other seed 0 (now 7); items" in capsys.readouterr().err
+    result = rose(*human_argv(human_build, run, "--seed", "7"))
+    assert result.code == 2 and "started with other seed 0 (now 7); items" in result.err
     assert (run / "run.json").read_bytes() == before
 
 
-def test_a_busy_port_is_a_usage_error(human_build: Path, tmp_path: Path, capsys) -> None:
+def test_a_busy_port_is_a_usage_error(human_build: Path, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        assert rose(_argv(human_build, tmp_path / "run", "--port", str(taken.getsockname()[1]))) == 2
-    assert "--port 0" in capsys.readouterr().err
+        result = rose(*human_argv(human_build, tmp_path / "run", "--port", str(taken.getsockname()[1])))
+    assert result.code == 2 and "--port 0" in result.err
 
 
 def test_stop_and_resume_lose_and_repeat_nothing(human_build: Path, tmp_path: Path) -> None:
     rows = build_rows(human_build)
-    argv = _argv(human_build, tmp_path / "run")
+    argv = human_argv(human_build, tmp_path / "run")
     seen = []
     for session in range(2):
         proc, url = start_cli(argv)

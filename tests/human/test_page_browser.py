@@ -22,7 +22,7 @@ from rose_bench.scoring.grammar import format_answer
 from rose_bench.scoring.grid import Cell, parse_cells
 from tests.support.browser import chromium, console_errors, require_chromium, requested_urls
 
-from tests.support.human import build_rows, make_config, start_cli
+from tests.support.human import build_rows, human_argv, make_config, start_cli
 
 pytestmark = pytest.mark.slow
 
@@ -175,9 +175,7 @@ def test_a_person_answers_twenty_items_in_the_browser(human_build: Path, tmp_pat
 
     with chromium(width=1280, height=1000) as driver:
         for name, wrong in (("alice", None), ("bob", wrong_item)):
-            argv = ["human", "--build", str(human_build), "--split", "dev", "--n", "20", "--annotator", name,
-                    "--out", str(runs[name]), "--port", "0"]
-            proc, url = start_cli(argv)
+            proc, url = start_cli(human_argv(human_build, runs[name], annotator=name))
             try:
                 answered = _run(driver, url, rows, wrong_item=wrong, shot=shots["answer"] if name == "alice" else None)
                 assert answered == list(order)
@@ -192,16 +190,16 @@ def test_a_person_answers_twenty_items_in_the_browser(human_build: Path, tmp_pat
         try:
             t4 = next(p for p, i in enumerate(order, start=1) if rows[i]["task_template"] == "T4_CLICK_VISUAL_REGION")
             driver.get(f"{url}?item={t4}")
-            _wait(driver, lambda d: d.execute_script("return document.getElementById('review-stage').dataset.itemId")
-                  == order[t4 - 1] and d.execute_script("return document.getElementById('review-image').dataset.loaded")
+            _wait(driver, lambda d: d.execute_script("return document.getElementById('stage').dataset.itemId")
+                  == order[t4 - 1] and d.execute_script("return document.getElementById('item-image').dataset.loaded")
                   == order[t4 - 1], "the review item")
             facts = driver.find_element("id", "review-facts").text
             assert rows[order[t4 - 1]]["ground_truth_formal_answer"] in facts and "solver PASS\nyes" in facts
-            marks = driver.execute_script("return document.querySelectorAll('#review-marks .mark.answer').length")
+            marks = driver.execute_script("return document.querySelectorAll('#marks .mark.answer').length")
             assert marks == len(rows[order[t4 - 1]]["ground_truth_clicks"])
             driver.save_screenshot(str(shots["review"]))
             driver.find_element("id", "next").click()
-            _wait(driver, lambda d: d.execute_script("return document.getElementById('review-stage').dataset.itemId")
+            _wait(driver, lambda d: d.execute_script("return document.getElementById('stage').dataset.itemId")
                   == order[t4], "the next review item")
             assert console_errors(driver) == []
         finally:

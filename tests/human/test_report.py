@@ -97,26 +97,20 @@ def test_bundle_is_a_human_submission_and_rescores_identically(human_build: Path
     assert {p.name: p.read_bytes() for p in (bundles / "bob").iterdir()} == first  # same run -> same bytes
 
 
-@pytest.mark.parametrize(
-    "text, mode, same_as",
-    [("CLICK(R2,C1);CLICK(R1,C1); DONE", "CLICK", "click(r1,c1); click(r2,c1); done"),
-     ("COUNT( 3 )", "COUNT", "COUNT(3)"),
-     ("CLICK(R1,C1); SUBMIT(1)", "CLICK_COUNT", "CLICK(R1,C1);SUBMIT(1)")],
-    ids=["click-order-and-case", "count-spacing", "submit-spacing"],
-)
-def test_canonical_answer_ignores_spelling(text, mode, same_as) -> None:
-    assert canonical_answer(text, mode) == canonical_answer(same_as, mode)
+# (id, one spelling, another, task mode, same canonical answer?)
+CANONICAL = [
+    ("click-order-and-case", "CLICK(R2,C1);CLICK(R1,C1); DONE", "click(r1,c1); click(r2,c1); done", "CLICK", True),
+    ("count-spacing", "COUNT( 3 )", "COUNT(3)", "COUNT", True),
+    ("submit-spacing", "CLICK(R1,C1); SUBMIT(1)", "CLICK(R1,C1);SUBMIT(1)", "CLICK_COUNT", True),
+    ("duplicate-click", "CLICK(R1,C1); DONE", "CLICK(R1,C1); CLICK(R1,C1); DONE", "CLICK", False),
+    ("other-submit", "CLICK(R1,C1); SUBMIT(1)", "CLICK(R1,C1); SUBMIT(2)", "CLICK_COUNT", False),
+    ("invalid-vs-valid", "COUNT(3)", "3", "COUNT", False),
+]
 
 
-@pytest.mark.parametrize(
-    "a, b, mode",
-    [("CLICK(R1,C1); DONE", "CLICK(R1,C1); CLICK(R1,C1); DONE", "CLICK"),
-     ("CLICK(R1,C1); SUBMIT(1)", "CLICK(R1,C1); SUBMIT(2)", "CLICK_COUNT"),
-     ("COUNT(3)", "3", "COUNT")],
-    ids=["duplicate-click", "other-submit", "invalid-vs-valid"],
-)
-def test_canonical_answer_keeps_real_differences(a, b, mode) -> None:
-    assert canonical_answer(a, mode) != canonical_answer(b, mode)
+@pytest.mark.parametrize("a, b, mode, same", [c[1:] for c in CANONICAL], ids=[c[0] for c in CANONICAL])
+def test_canonical_answer_ignores_spelling_and_keeps_real_differences(a, b, mode, same) -> None:
+    assert (canonical_answer(a, mode) == canonical_answer(b, mode)) is same
 
 
 def test_report_refusals(human_build: Path, runs, tmp_path: Path, capsys) -> None:

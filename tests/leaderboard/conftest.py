@@ -7,22 +7,17 @@ from typing import Callable
 
 import pytest
 
-from rose_bench.cli import main as rose_main
 from rose_bench.leaderboard.board import init_board
-from rose_bench.leaderboard.bundle import dataset_fingerprint, predictions_bytes
-from rose_bench.leaderboard.create import create_bundle, write_bundle
+from rose_bench.leaderboard.bundle import dataset_fingerprint
 from rose_bench.leaderboard.scores import load_key
 
-MODEL = {"name": "test-model", "organisation": "tests", "revision": None, "api_model_id": "tests/model",
-         "open_weights": False, "parameters": None}
+from tests.support.cli import small_build
+from tests.support.leaderboard import bundle_of
 
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("lb") / "build"
-    assert rose_main(["build", "--out", str(out), "--scenes-per-subset", "4", "--seed", "3", "--no-certify",
-                      "--workers", "1", "--no-progress"]) == 0
-    return out
+    return small_build(tmp_path_factory.mktemp("lb") / "build", seed=3)
 
 
 @pytest.fixture(scope="session")
@@ -43,16 +38,13 @@ def board(build: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_bundle(build: Path, tmp_path: Path) -> Callable[..., Path]:
-    """make_bundle(rows, name=..., **model overrides) -> bundle folder (written through the real code)."""
+    """make_bundle(rows, name=..., fingerprint=..., split=..., **model overrides) -> bundle folder."""
     counter = [0]
 
     def make(rows: list[dict], *, name: str | None = None, fingerprint: str | None = None, split: str = "test",
              **model) -> Path:
         counter[0] += 1
-        src = tmp_path / f"pred-{counter[0]}.jsonl"
-        src.write_bytes(predictions_bytes(rows))
-        record, data = create_bundle(model={**MODEL, **model}, fingerprint=fingerprint or dataset_fingerprint(build),
-                                     split=split, predictions=src)
-        return write_bundle(tmp_path / (name or f"bundle-{counter[0]}"), record, data)
+        return bundle_of(rows, tmp_path / (name or f"bundle-{counter[0]}"),
+                         fingerprint=fingerprint or dataset_fingerprint(build), split=split, **model)
 
     return make

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pyarrow.parquet as pq
 
@@ -13,13 +11,9 @@ from rose_bench.cli import main as rose_main
 from rose_bench.leaderboard.board import Board, add_bundle, remove_submission
 from rose_bench.leaderboard.scores import scorer_version
 
+from tests.support.cli import ROSE
 from tests.support.files import edit_json
-
-ROSE = str(Path(sys.executable).with_name("rose"))
-
-
-def _wrong(rows: list[dict], every: int) -> list[dict]:
-    return [{**r, "raw_text": "COUNT(99)" if i % every == 0 else r["raw_text"]} for i, r in enumerate(rows)]
+from tests.support.leaderboard import wrong_rows
 
 
 def test_add_stores_the_bundle_as_received_and_scores_it(board, gold_rows, make_bundle) -> None:
@@ -36,7 +30,7 @@ def test_add_stores_the_bundle_as_received_and_scores_it(board, gold_rows, make_
 
 
 def test_two_concurrent_adds_from_two_processes_keep_both(board, gold_rows, make_bundle) -> None:
-    bundles = [make_bundle(_wrong(gold_rows, k)) for k in (2, 3, 5, 7)]
+    bundles = [make_bundle(wrong_rows(gold_rows, k)) for k in (2, 3, 5, 7)]
     procs = [subprocess.Popen([ROSE, "leaderboard", "add", "--board", str(board), str(b)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for b in bundles]
     outs = [p.communicate(timeout=300) for p in procs]
@@ -48,7 +42,7 @@ def test_two_concurrent_adds_from_two_processes_keep_both(board, gold_rows, make
 
 def test_remove_and_list(board, gold_rows, make_bundle, capsys) -> None:
     keep = add_bundle(board, make_bundle(gold_rows))
-    gone = add_bundle(board, make_bundle(_wrong(gold_rows, 2)))
+    gone = add_bundle(board, make_bundle(wrong_rows(gold_rows, 2)))
     assert rose_main(["leaderboard", "list", "--board", str(board)]) == 0
     listed = capsys.readouterr().out
     assert keep[:12] in listed and gone[:12] in listed
@@ -57,7 +51,7 @@ def test_remove_and_list(board, gold_rows, make_bundle, capsys) -> None:
 
 
 def test_rescore_recomputes_from_stored_predictions_and_records_the_scorer(board, gold_rows, make_bundle, capsys) -> None:
-    sub_id = add_bundle(board, make_bundle(_wrong(gold_rows, 3)))
+    sub_id = add_bundle(board, make_bundle(wrong_rows(gold_rows, 3)))
     folder = Board(board).folder(sub_id)
     original = pq.read_table(folder / "scores.parquet").to_pylist()
     (folder / "scores.parquet").unlink()  # as if the scorer had changed: nothing but the raw answers is trusted
@@ -74,7 +68,7 @@ def test_board_reads_back_with_datasets_load_dataset(board, gold_rows, make_bund
     from datasets import load_dataset
 
     add_bundle(board, make_bundle(gold_rows))
-    add_bundle(board, make_bundle(_wrong(gold_rows, 2)))
+    add_bundle(board, make_bundle(wrong_rows(gold_rows, 2)))
     ds = load_dataset(str(board), "scores", split="test", cache_dir=str(board.parent / "hf_cache"))
     assert ds.num_rows == 2 * len(gold_rows)
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from rose_bench.cli import main as rose_main
-from rose_bench.leaderboard.board import add_bundle, add_hidden, set_hidden
+from rose_bench.leaderboard.board import Board, add_bundle, add_hidden, set_hidden
 from rose_bench.leaderboard.bundle import dataset_fingerprint
 from rose_bench.leaderboard.scores import load_key
 from rose_bench.leaderboard.site import render_site
 from rose_bench.leaderboard.standings import standings
-from rose_bench.leaderboard.board import Board
 from rose_bench.scoring.io import InputError
+
+from tests.support.cli import small_build
+from tests.support.leaderboard import wrong_rows
 
 
 def test_hidden_redraw_ranks_appear_on_the_page(board, build, gold_rows, make_bundle, tmp_path) -> None:
     hidden = tmp_path / "hidden-build"
-    assert rose_main(["build", "--out", str(hidden), "--scenes-per-subset", "4", "--seed", "99", "--no-certify",
-                      "--workers", "1", "--no-progress"]) == 0
+    small_build(hidden, seed=99)
     set_hidden(board, hidden)
     good = add_bundle(board, make_bundle(gold_rows))
-    worse = add_bundle(board, make_bundle([{**r, "raw_text": "COUNT(0)"} if i % 2 else r for i, r in enumerate(gold_rows)]))
+    worse = add_bundle(board, make_bundle(wrong_rows(gold_rows, 2, "COUNT(0)")))
     hidden_gold = [{"item_id": i, "raw_text": row["ground_truth_formal_answer"]} for i, row in sorted(load_key(hidden, "test").items())]
     fp = dataset_fingerprint(hidden)
     with pytest.raises(InputError, match="hidden re-draw"):

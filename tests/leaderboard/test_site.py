@@ -12,20 +12,17 @@ from rose_bench.leaderboard.site import render_site
 from rose_bench.scoring.io import InputError
 
 from tests.support.cli import snapshot
+from tests.support.leaderboard import wrong_rows
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
-
-
-def _wrong(rows: list[dict], every: int) -> list[dict]:
-    return [{**r, "raw_text": "COUNT(99)" if i % every == 0 else r["raw_text"]} for i, r in enumerate(rows)]
 
 
 @pytest.fixture
 def filled_board(board: Path, gold_rows, make_bundle) -> Path:
     add_bundle(board, make_bundle(gold_rows, name="gold"))
-    add_bundle(board, make_bundle(_wrong(gold_rows, 2), name="half", api_model_id="tests/half", open_weights=True,
+    add_bundle(board, make_bundle(wrong_rows(gold_rows, 2), name="half", api_model_id="tests/half", open_weights=True,
                                   parameters=7_000_000_000))
-    add_bundle(board, make_bundle(_wrong(gold_rows, 3), name="third"))
+    add_bundle(board, make_bundle(wrong_rows(gold_rows, 3), name="third"))
     return board
 
 

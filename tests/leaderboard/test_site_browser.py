@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from rose_bench.leaderboard.baselines import add_baselines
-from rose_bench.leaderboard.board import add_bundle
+from rose_bench.leaderboard.board import add_bundle, init_board
+from rose_bench.leaderboard.bundle import dataset_fingerprint
 from rose_bench.leaderboard.site import render_site
 from tests.support.browser import chromium, console_errors, requested_urls, require_chromium
+from tests.support.leaderboard import bundle_of, wrong_rows
 
 pytestmark = pytest.mark.slow
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "leaderboard.png"
@@ -30,20 +32,12 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(build: Path, gold_rows, tmp_path_factory) -> Path:
-    from rose_bench.leaderboard.board import init_board
-    from rose_bench.leaderboard.bundle import dataset_fingerprint, predictions_bytes
-    from rose_bench.leaderboard.create import create_bundle, write_bundle
-
     root = tmp_path_factory.mktemp("browser")
     board = init_board(root / "board", build, replicates=2000, seed=0).root
     add_baselines(board)
-    rows = [{**r, "raw_text": "COUNT(0)" if i % 4 == 0 else r["raw_text"]} for i, r in enumerate(gold_rows)]
-    (root / "p.jsonl").write_bytes(predictions_bytes(rows))
-    record, data = create_bundle(
-        model={"name": "example-vlm", "organisation": "example", "revision": "0" * 40, "api_model_id": None,
-               "open_weights": True, "parameters": 8_000_000_000},
-        fingerprint=dataset_fingerprint(build), split="test", predictions=root / "p.jsonl")
-    add_bundle(board, write_bundle(root / "bundle", record, data))
+    add_bundle(board, bundle_of(wrong_rows(gold_rows, 4, "COUNT(0)"), root / "bundle",
+                                fingerprint=dataset_fingerprint(build), name="example-vlm", organisation="example",
+                                revision="0" * 40, api_model_id=None, open_weights=True, parameters=8_000_000_000))
     return render_site(board, root / "site")
 
 

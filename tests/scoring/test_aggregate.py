@@ -1,4 +1,4 @@
-"""Aggregation (spec §8.1–§8.5): macro over subsets, missing groups, §11.1 consistency relations."""
+"""Aggregation (protocol §8.1–§8.5): macro over subsets, missing groups, §11.1 consistency relations."""
 
 from __future__ import annotations
 

@@ -368,7 +368,7 @@ def test_infer_model_refuses_several():
 
 
 def _as_main(meta: dict, template: str, mode: str, item_id: str) -> dict:
-    """The main item a bridge row was derived from (spec §4.5), rebuilt from the bridge row."""
+    """The main item a bridge row was derived from (protocol §4.5), rebuilt from the bridge row."""
     row = dict(meta, task_template=template, task_mode=mode, item_id=item_id)
     answer = format_answer(mode, parse_cells(meta["ground_truth_clicks"]), count=meta["ground_truth_count"])
     return dict(row, ground_truth_formal_answer=answer, answer=answer)

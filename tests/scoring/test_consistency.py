@@ -1,4 +1,4 @@
-"""Same-scene consistency (spec §9.3), hand-computed."""
+"""Same-scene consistency (protocol §9.3), hand-computed."""
 
 from __future__ import annotations
 

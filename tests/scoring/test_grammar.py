@@ -1,4 +1,4 @@
-"""The answer grammar: every parser vector of spec §6.4, corner cases, canonical answers."""
+"""The answer grammar: every parser vector of protocol §6.4, corner cases, canonical answers."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ FENCED = "```\nCOUNT(3)\n```"
 
 # (mode, raw text, valid, parse_error, clicks, count, submit, invalid tokens); None = "don't care"
 VECTORS = [
-    # --- spec §6.4, row by row
+    # --- protocol §6.4, row by row
     (COUNT, "COUNT(3)", True, None, (), 3, None, ()),
     (COUNT, "count( 3 )", True, None, (), 3, None, ()),
     (COUNT, "  COUNT(3)\n", True, None, (), 3, None, ()),

@@ -1,4 +1,4 @@
-"""Per-item scoring (spec §7): official vectors, conventions, diagnostics, golden official rows."""
+"""Per-item scoring (protocol §7): official vectors, conventions, diagnostics, golden official rows."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def t5_item(**overrides):
     return meta
 
 
-# spec §7.6 table: text, PASS, SOFT (3 dp), VALID, region_ok, exclusion_failure, global_default_error
+# protocol §7.6 table: text, PASS, SOFT (3 dp), VALID, region_ok, exclusion_failure, global_default_error
 SPEC_76 = [
     ("CLICK(R3,C1); SUBMIT(1)", 1, 1.000, 1, 1, 0, 0),
     ("CLICK(R3,C1); SUBMIT(2)", 0, 0.500, 1, 1, 0, 1),

@@ -1,4 +1,4 @@
-"""Metadata/prediction schemas and `rose validate` (spec §5, §8.6)."""
+"""Metadata/prediction schemas and `rose validate` (protocol §5, §8.6)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def test_every_templates_yaml_phrasing_reads_back(template, region, expected) ->
 @pytest.mark.parametrize(
     ("text", "mode", "region"),
     [
-        # verbatim observed rows (spec §4.4)
+        # verbatim observed rows (protocol §4.4)
         ("Click all cells that are different from the majority in the whole grid. Answer only using CLICK(Rr,Cc); ...; DONE.", "CLICK", GlobalRegion()),
         ("Count the number of cells that are different from the majority in rows 3 to 6. Answer only in the format: COUNT(n).", "COUNT", RowRange(3, 6)),
         ("Count the number of cells that are different from the majority from row 2 column 9 to row 7 column 14. Answer only in the format: COUNT(n).", "COUNT", Rectangle(2, 7, 9, 14)),

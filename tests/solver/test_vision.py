@@ -13,7 +13,7 @@ from rose_bench.scoring.grid import Cell, Grid, VisualRegion
 from tests.support import solver_images as support
 
 
-# (kind, cell_size, rows, cols): both cell-size bands and grid sizes 7..18 (spec §3.1)
+# (kind, cell_size, rows, cols): both cell-size bands and grid sizes 7..18 (protocol §3.1)
 GRIDS = [
     ("text", 42, 7, 18),
     ("text", 43, 18, 7),

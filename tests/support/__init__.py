@@ -12,6 +12,9 @@ benchmarks that reuse them run as ``python -m benchmarks.<name>`` from the root.
   requests for ``rose serve``.
 - ``answer_server``: a local OpenAI-compatible server answering from a build's answer key.
 - ``lmms``: the real lmms-eval CLI and ``rose serve`` as subprocesses, figures via ``rose score``.
-- ``cli``: run ``rose`` in-process or as a process, fingerprint folders; ``files``: edit test inputs.
+- ``cli``: run ``rose`` in-process or as a process, a small real build, fingerprint folders;
+  ``files``: edit test inputs.
+- ``leaderboard``: submission bundles written through the real code, rows made worse on purpose;
+  ``human``: the human page's runs, a served run, `rose human` as a process.
 - ``browser``: headless Chromium (Selenium) for the page tests.
 """

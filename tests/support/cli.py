@@ -60,3 +60,14 @@ def snapshot(root: Path) -> dict[str, str]:
             else:
                 found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
+
+
+# a small real build: 4 scenes per subset (one dev, three test), not certified; a few seconds
+SMALL_BUILD = ["--scenes-per-subset", "4", "--no-certify", "--workers", "1", "--no-progress"]
+
+
+def small_build(out: Path, *, seed: int | None = None) -> Path:
+    """``rose build --out OUT`` of ``SMALL_BUILD`` (the default seed unless ``seed``); returns ``out``."""
+    result = rose("build", "--out", out, *SMALL_BUILD, *(["--seed", str(seed)] if seed is not None else []))
+    assert result.code == 0, result.err
+    return out

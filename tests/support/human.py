@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 import urllib.request
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from rose_bench.scoring.answer_key import dataset_fingerprint
 from rose_bench.human.sample import stratified_sample
 from rose_bench.human.server import HumanApp, make_server
 from rose_bench.scoring.contract import TEMPLATE_ORDER
+
+from tests.support.cli import ROSE
 
 
 def build_rows(build: Path, split: str = "dev") -> dict[str, dict]:
@@ -95,13 +96,15 @@ def correct_body(meta: dict[str, Any]) -> dict[str, Any]:
     return {"item_id": meta["item_id"], "cells": cells, "count": int(meta["ground_truth_count"])}
 
 
-_ROSE = "import sys; from rose_bench.cli import main; sys.exit(main(sys.argv[1:]))"
+def human_argv(build: Path, out: Path, *extra: str, annotator: str = "alice") -> list[str]:
+    """`rose human` answering 20 dev items of ``build`` into ``out`` on a free port (tests index into this list)."""
+    return ["human", "--build", str(build), "--split", "dev", "--n", "20", "--annotator", annotator, "--out", str(out),
+            "--port", "0", *extra]
 
 
 def start_cli(argv: list[str]) -> tuple[subprocess.Popen, str]:
     """`rose <argv>` in a child process (a real `rose human` server); returns it and the URL it printed."""
-    proc = subprocess.Popen([sys.executable, "-c", _ROSE, *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([ROSE, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in proc.stdout:
         if match := re.search(r"open (http://127\.0\.0\.1:\d+/)", line):
             return proc, match.group(1)

@@ -19,8 +19,9 @@ from rose_bench.cli import main as rose_main
 from rose_bench.scoring import aggregate
 from rose_bench.scoring.io import read_jsonl
 
+from tests.support.cli import ROSE
+
 LMMS_EVAL = str(Path(sys.executable).with_name("lmms-eval"))
-ROSE = str(Path(sys.executable).with_name("rose"))
 ERROR_MARKERS = ("Error during evaluation", "Tasks were not found", "Traceback (most recent call last)")
 _URL = re.compile(r"http://127\.0\.0\.1:[1-9]\d*/v1")
 
