@@ -59,14 +59,20 @@ class RunConfig:
         return json.dumps({"format": RUN_FORMAT, **asdict(self)}, ensure_ascii=False, indent=2) + "\n"
 
 
+MAX_RUN_FILE_BYTES = 16 * 1024 * 1024  # a run.json lists item ids only; 100,000 items take ~3 MB
+
+
 def read_config(run_dir: Path) -> RunConfig:
     """``run.json`` of an existing run; InputError naming the field when it is not one."""
     path = Path(run_dir) / RUN_FILE
     if not path.is_file():
         raise InputError(path, "not a human run (no run.json)", fix="pass a directory written by `rose human --out`")
+    if path.stat().st_size > MAX_RUN_FILE_BYTES:
+        raise InputError(path, f"larger than {MAX_RUN_FILE_BYTES} bytes: not a run.json written by `rose human`",
+                         fix="restore run.json or start a new run")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError(path, f"unreadable run.json ({exc})", fix="restore run.json or start a new run") from None
     if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
         raise InputError(path, f"format is not {RUN_FORMAT}", field="format", fix="start a new run with this version")

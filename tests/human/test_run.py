@@ -118,3 +118,12 @@ def test_check_annotator(name: str, ok: bool) -> None:
     else:
         with pytest.raises(InputError, match="fix:"):
             check_annotator(name)
+
+
+def test_an_oversized_run_json_is_refused_before_reading(tmp_path) -> None:
+    from rose_bench.human import run as run_module
+    from rose_bench.scoring.io import InputError
+
+    (tmp_path / run_module.RUN_FILE).write_bytes(b" " * (run_module.MAX_RUN_FILE_BYTES + 1))
+    with pytest.raises(InputError, match="larger than"):
+        run_module.read_config(tmp_path)
