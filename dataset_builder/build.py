@@ -13,8 +13,8 @@ once, from the rows, by the writer (``summary``).
 from __future__ import annotations
 
 import sys
+from collections import deque
 from pathlib import Path
-from itertools import islice
 from typing import Any, Iterator, Mapping
 
 import yaml
@@ -33,7 +33,6 @@ from .writer import DatasetWriter
 __all__ = ["run_build", "resolve_sources", "load_choices"]
 
 CHOICES_FILE = CONFIG_DIR / "choices.yaml"
-RENDER_WINDOW = 32  # scenes planned and in flight per worker; bounds memory, keeps the workers busy
 
 
 def load_choices() -> list[str]:
@@ -73,23 +72,31 @@ def _write_subset(
 ) -> None:
     """Render (and check) every scene in scene order and hand its images and rows to the writer.
 
-    Scenes are planned and rendered RENDER_WINDOW at a time, so memory does not grow with the build.
+    Scenes are planned lazily, as the pool asks for jobs: planning runs while the
+    workers render the scenes already queued, and the pool keeps only a few jobs
+    per worker in flight, so memory does not grow with the build.
     """
     subset, prefix = schedule.spec.name, schedule.spec.id_prefix
     desc = f"{subset} render" + (" + certify" if options.certify else "")
-    window = RENDER_WINDOW * max(1, options.workers)
+    planned: deque[ScenePlan] = deque()
+
+    def jobs() -> Iterator[RenderJob]:
+        for scene_plan in scene_plans:
+            planned.append(scene_plan)
+            yield _job(scene_plan, prefix, options.certify)
+
     with tqdm(total=len(schedule), desc=desc, unit="scene", disable=not options.progress, file=sys.stderr) as bar:
-        while chunk := list(islice(scene_plans, window)):
-            for scene_plan, done in zip(chunk, pool.map(_job(p, prefix, options.certify) for p in chunk)):
-                if done.checks is not None:
-                    checks.extend(done.checks)
-                for cued, png in ((False, done.base_png), (True, done.cued_png)):
-                    iid = image_id(prefix, scene_plan.scene.number, cued=cued)
-                    stored = writer.add_image(subset, iid, png)
-                    if stored != image_path(subset, iid):
-                        raise BuildError(f"writer stored {iid} at {stored}, rows expect {image_path(subset, iid)}")
-                writer.add_rows(scene_plan.rows)
-                bar.update(1)
+        for done in pool.map(jobs()):
+            scene_plan = planned.popleft()
+            if done.checks is not None:
+                checks.extend(done.checks)
+            for cued, png in ((False, done.base_png), (True, done.cued_png)):
+                iid = image_id(prefix, scene_plan.scene.number, cued=cued)
+                stored = writer.add_image(subset, iid, png)
+                if stored != image_path(subset, iid):
+                    raise BuildError(f"writer stored {iid} at {stored}, rows expect {image_path(subset, iid)}")
+            writer.add_rows(scene_plan.rows)
+            bar.update(1)
 
 
 def run_build(options: BuildOptions, sources: Mapping[str, Source] | None = None) -> Path:

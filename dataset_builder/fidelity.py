@@ -24,6 +24,7 @@ would only relabel our pairs.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,17 +140,23 @@ def binomial_tail(k: int, m: int, p: float = ALPHA) -> float:
 
 
 def tvd_and_p(a: Sequence[str], b: Sequence[str], rng: np.random.Generator, permutations: int) -> tuple[float, float]:
-    """Total-variation distance of two categorical samples and its permutation p-value.
+    """Total-variation distance of two categorical samples and its permutation p-value (see ``tvd_and_p_counts``)."""
+    return tvd_and_p_counts(Counter(a), Counter(b), rng, permutations)
+
+
+def tvd_and_p_counts(
+    a: Mapping[str, int], b: Mapping[str, int], rng: np.random.Generator, permutations: int
+) -> tuple[float, float]:
+    """TVD and permutation p-value of two samples given as category counts.
 
     A random relabelling of the pooled scenes gives sample ``a`` a multivariate
     hypergeometric draw of the pooled category counts, so each permutation is drawn
     as those counts directly: the same null distribution as shuffling, in O(categories).
     """
     labels = sorted(set(a) | set(b))
-    index = {label: i for i, label in enumerate(labels)}
-    n_a, n_b = len(a), len(b)
-    count_a = np.bincount([index[x] for x in a], minlength=len(labels))
-    pooled = count_a + np.bincount([index[x] for x in b], minlength=len(labels))
+    count_a = np.array([a.get(label, 0) for label in labels], dtype=np.int64)
+    pooled = count_a + np.array([b.get(label, 0) for label in labels], dtype=np.int64)
+    n_a, n_b = int(count_a.sum()), int(pooled.sum() - count_a.sum())
 
     def tvd(counts: np.ndarray) -> np.ndarray:
         return 0.5 * np.abs(counts / n_a - (pooled - counts) / n_b).sum(axis=-1)
@@ -160,29 +167,64 @@ def tvd_and_p(a: Sequence[str], b: Sequence[str], rng: np.random.Generator, perm
     return observed, p
 
 
+class Tally:
+    """Per (subset, attribute): the category counts and the sum of the numeric values -- all ``compare`` needs.
+
+    A build's writer adds its rows one at a time, so comparing a build of any size
+    keeps a few counters, never the rows.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], Counter] = {}
+        self.sums: dict[tuple[str, str], float] = {}
+
+    def add(self, level: str, subset: str, row: Mapping[str, Any]) -> None:
+        """Count one bridge row of ``level`` ("scene": T1B, "region": T2B)."""
+        for attr in ATTRIBUTES:
+            if attr.level != level or subset not in attr.subsets:
+                continue
+            key = (subset, attr.name)
+            self.counts.setdefault(key, Counter())[attr.category(row)] += 1
+            if attr.value is not None:
+                self.sums[key] = self.sums.get(key, 0.0) + attr.value(row)
+
+    @classmethod
+    def of(cls, grouped: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]]) -> "Tally":
+        """The tally of ``{level: {subset: rows}}``."""
+        tally = cls()
+        for level, by_subset in grouped.items():
+            for subset, rows in by_subset.items():
+                for row in rows:
+                    tally.add(level, subset, row)
+        return tally
+
+    def mean(self, key: tuple[str, str]) -> float | None:
+        n = sum(self.counts[key].values())
+        return self.sums[key] / n if key in self.sums and n else None
+
+
 def compare(
-    build: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
-    reference: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+    build: Tally | Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+    reference: Tally | Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
     *,
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
 ) -> Verdict:
-    """Compare ``{level: {subset: rows}}`` of a build against the same of a reference."""
+    """Compare ``{level: {subset: rows}}`` (or its ``Tally``) of a build against the same of a reference."""
+    build = build if isinstance(build, Tally) else Tally.of(build)
+    reference = reference if isinstance(reference, Tally) else Tally.of(reference)
     rng = np.random.default_rng(seed)
     comparisons = []
     for subset in SUBSET_ORDER:
         for attr in ATTRIBUTES:
-            if subset not in attr.subsets:
+            key = (subset, attr.name)
+            if subset not in attr.subsets or key not in build.counts or key not in reference.counts:
                 continue
-            rows_b = build.get(attr.level, {}).get(subset, ())
-            rows_r = reference.get(attr.level, {}).get(subset, ())
-            if not rows_b or not rows_r:
-                continue
-            tvd, p = tvd_and_p([attr.category(r) for r in rows_b], [attr.category(r) for r in rows_r], rng, permutations)
-            mean = (lambda rows: float(np.mean([attr.value(r) for r in rows]))) if attr.value else None
+            count_b, count_r = build.counts[key], reference.counts[key]
+            tvd, p = tvd_and_p_counts(count_b, count_r, rng, permutations)
             comparisons.append(Comparison(
-                subset, attr.name, len(rows_b), len(rows_r), tvd, p,
-                mean(rows_b) if mean else None, mean(rows_r) if mean else None, attr.not_compared,
+                subset, attr.name, sum(count_b.values()), sum(count_r.values()), tvd, p,
+                build.mean(key), reference.mean(key), attr.not_compared,
             ))
     counted = [c for c in comparisons if not c.not_compared]
     outside = sum(c.outside for c in counted)

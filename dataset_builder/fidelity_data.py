@@ -20,7 +20,7 @@ COLUMNS = (
     "region_cell_count", "difficulty", "h2_label", "similarity_level",
 )
 
-Grouped = dict[str, dict[str, list[dict[str, Any]]]]
+Grouped = dict[str, dict[str, list[Mapping[str, Any]]]]
 
 
 def group(rows: Iterable[Mapping[str, Any]], split: str | None) -> Grouped:
@@ -29,7 +29,7 @@ def group(rows: Iterable[Mapping[str, Any]], split: str | None) -> Grouped:
     for row in rows:
         level = LEVEL_OF_TEMPLATE.get(str(row.get("task_template")))
         if level and (split is None or row.get("split", split) == split):
-            out[level][str(row.get("rose_subset"))].append(dict(row))
+            out[level][str(row.get("rose_subset"))].append(row)  # read only: compare never changes a row
     return {level: dict(by_subset) for level, by_subset in out.items()}
 
 
@@ -97,14 +97,28 @@ def template_folders() -> dict[str, str]:
     return {t: TEMPLATE_CONFIGS[t] for t in LEVEL_OF_TEMPLATE}
 
 
-def build_report(rows: Iterable[Mapping[str, Any]], split: str = "test") -> dict[str, Any]:
-    """``rose stats`` of a build's own rows against the packaged v0.1 reference, as JSON (fixed seed and permutations).
+def tally_row(tally: Any, row: Mapping[str, Any], split: str = "test") -> None:
+    """Add ``row`` to a ``fidelity.Tally`` if it is a bridge row of ``split`` (the writer's one-pass path)."""
+    level = LEVEL_OF_TEMPLATE.get(str(row.get("task_template")))
+    if level is not None and row.get("split") == split:
+        tally.add(level, str(row.get("rose_subset")), row)
+
+
+def build_report(rows: Iterable[Mapping[str, Any]] | Any, split: str = "test") -> dict[str, Any]:
+    """``rose stats`` of a build's own rows (or their ``fidelity.Tally``) against the packaged v0.1 reference,
+    as JSON (fixed seed and permutations).
 
     The writer records it in manifest.json and the dataset card renders it; it is a pure
     function of the rows, so it never breaks the byte-identity of a rebuild.
     """
     from . import fidelity
 
-    verdict = fidelity.compare(group(rows, split), group(reference_rows(None), None))
+    if isinstance(rows, fidelity.Tally):
+        tally = rows
+    else:
+        tally = fidelity.Tally()
+        for row in rows:
+            tally_row(tally, row, split)
+    verdict = fidelity.compare(tally, group(reference_rows(None), None))
     report = fidelity.to_json(verdict, permutations=fidelity.DEFAULT_PERMUTATIONS, seed=fidelity.DEFAULT_SEED)
     return {"reference": "ROSE v0.1 test bridge rows (packaged)", "split": split, **report}

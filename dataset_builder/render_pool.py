@@ -9,8 +9,10 @@ output does not depend on the number of workers.
 from __future__ import annotations
 
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -24,7 +26,7 @@ from .certification import check_scene
 from .scene import Scene
 from .sources.base import Source
 
-__all__ = ["RenderJob", "RenderedScene", "scene_pixels", "render_scene", "run_job", "RenderPool"]
+__all__ = ["RenderJob", "RenderedScene", "scene_pixels", "render_scene", "run_job", "RenderPool", "IN_FLIGHT_PER_WORKER"]
 
 
 @dataclass(frozen=True)
@@ -96,23 +98,39 @@ def _run_in_worker(job: RenderJob) -> RenderedScene:
     return run_job(_WORKER_SOURCES[job.subset], job)
 
 
+IN_FLIGHT_PER_WORKER = 4  # jobs queued or running per worker: enough to never starve one, few enough to bound memory
+
+
 class RenderPool:
     """``map`` jobs over ``workers`` processes (1: in this process), results in job order.
 
-    Use as a context manager: leaving it normally waits for the workers; leaving
-    it by an exception cancels what is still queued.
+    Jobs are taken from the iterable only as results are consumed, at most
+    ``IN_FLIGHT_PER_WORKER`` per worker ahead: memory stays bounded for any
+    build size, and a lazy job iterator (the planner) runs in this process while
+    the workers render the jobs already queued.  Use as a context manager:
+    leaving it normally waits for the workers; leaving it by an exception
+    cancels what is still queued.
     """
 
     def __init__(self, sources: Mapping[str, Source], workers: int) -> None:
         self._sources = dict(sources)
         self._executor: ProcessPoolExecutor | None = None
+        self._in_flight = IN_FLIGHT_PER_WORKER * workers
         if workers > 1:
             self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self._sources,))
 
     def map(self, jobs: Iterable[RenderJob]) -> Iterator[RenderedScene]:
         if self._executor is None:
             return (run_job(self._sources[job.subset], job) for job in jobs)
-        return self._executor.map(_run_in_worker, jobs, chunksize=2)
+        return self._stream(iter(jobs), self._executor)
+
+    def _stream(self, jobs: Iterator[RenderJob], executor: ProcessPoolExecutor) -> Iterator[RenderedScene]:
+        pending: deque[Future] = deque(executor.submit(_run_in_worker, job) for job in islice(jobs, self._in_flight))
+        while pending:
+            done = pending.popleft().result()
+            for job in islice(jobs, 1):  # refill before handing the result on: the workers never wait for us
+                pending.append(executor.submit(_run_in_worker, job))
+            yield done
 
     def __enter__(self) -> "RenderPool":
         return self

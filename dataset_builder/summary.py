@@ -8,6 +8,7 @@ each source offered) is recorded by the builder under ``generator``.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -41,8 +42,8 @@ class BuildSummary:
     def __init__(self) -> None:
         self._by: Counter = Counter()
         self._templates: set[str] = set()
-        self._scenes: set[tuple[str, str, str]] = set()
-        self._images: set[tuple[str, str, str]] = set()
+        self._scenes: dict[tuple[str, str], set[str]] = {}  # (subset, split) -> scene ids
+        self._images: dict[tuple[str, str], set[str]] = {}  # (subset, split) -> image ids
         self._total = 0
         self._scene_values: dict[str, tuple[bool, str, tuple[Any, ...]]] = {}  # scene_id -> (is T1, subset, values)
         self._per_template: dict[str, dict[str, Counter]] = {}
@@ -61,15 +62,15 @@ class BuildSummary:
         return summary
 
     def add(self, r: Mapping[str, Any]) -> None:
-        subset, split, template = r["rose_subset"], r["split"], r["task_template"]
+        subset, split, template = sys.intern(r["rose_subset"]), sys.intern(r["split"]), sys.intern(r["task_template"])
         self._total += 1
         self._by[(subset, split, template)] += 1
         self._templates.add(template)
         self._subsets.add(subset)
         main = template in TEMPLATE_ORDER
         if main:
-            self._scenes.add((subset, split, r["scene_id"]))
-            self._images.add((subset, split, r["image_id"]))
+            self._scenes.setdefault((subset, split), set()).add(r["scene_id"])
+            self._images.setdefault((subset, split), set()).add(r["image_id"])
             sid = r["scene_id"]
             held = self._scene_values.get(sid)
             if held is None or (template == T1 and not held[0]):
@@ -102,11 +103,11 @@ class BuildSummary:
             for split in SPLITS:
                 per_template = {t: self._by[(subset, split, t)] for t in sorted(self._templates, key=_template_key)}
                 out["rows"][subset][split] = {t: n for t, n in per_template.items() if n}
-                out["scenes"][subset][split] = sum(1 for s in self._scenes if s[0] == subset and s[1] == split)
-                out["images"][subset][split] = sum(1 for i in self._images if i[0] == subset and i[1] == split)
+                out["scenes"][subset][split] = len(self._scenes.get((subset, split), ()))
+                out["images"][subset][split] = len(self._images.get((subset, split), ()))
         out["total_rows"] = self._total
-        out["total_scenes"] = len(self._scenes)
-        out["total_images"] = len(self._images)
+        out["total_scenes"] = sum(map(len, self._scenes.values()))
+        out["total_images"] = sum(map(len, self._images.values()))
         return out
 
     def statistics(self) -> dict[str, Any]:

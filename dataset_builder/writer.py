@@ -58,6 +58,7 @@ from rose_bench.scoring.contract import (
 from rose_bench.scoring.io import atomic_dir
 
 from . import card, fidelity_data, summary
+from .fidelity import Tally
 from .manifest import code_version, write_manifest
 from .parquet_schema import Column, SchemaCollector, SchemaError, encode_value, features_for
 from .row_spool import RowSpool
@@ -202,15 +203,14 @@ class DatasetWriter:
 
     def _first_pass(self) -> "_Pass":
         """One read of every row in item_id order: checks, the build's figures, schemas and shard cuts."""
-        passed = _Pass(summary.BuildSummary(), [], {i: SchemaCollector(t) for i, (_, t) in enumerate(_GROUPS)}, {})
+        passed = _Pass(summary.BuildSummary(), Tally(), {i: SchemaCollector(t) for i, (_, t) in enumerate(_GROUPS)}, {})
         group_of = {t: i for i, (_, templates) in enumerate(_GROUPS) for t in templates}
         cut: dict[tuple[str, str], tuple[int, int]] = {}  # (template, split) -> rows and bytes of the open shard
         for row in self._rows.rows(self._rows.ids()):
             if row["image"] not in self._images:
                 raise WriterError(f"row {row['item_id']}: image {row['image']} was never added (fix: add_image() it)")
             passed.summary.add(row)
-            if row["task_template"] in fidelity_data.LEVEL_OF_TEMPLATE:
-                passed.fidelity_rows.append({k: row[k] for k in fidelity_data.COLUMNS if k in row})
+            fidelity_data.tally_row(passed.fidelity, row)
             passed.schemas[group_of[row["task_template"]]].add(row)
             key = (row["task_template"], row["split"])
             row_bytes = self._images[row["image"]] + len(json.dumps(row, ensure_ascii=False, default=str).encode())
@@ -249,7 +249,7 @@ class DatasetWriter:
                     self._arrow_bytes[folder][split] = nbytes
         return parquet_rows, config_features
 
-    def _write_split(self, folder: Path, split: str, ids: list[str], shards: list[int], columns: tuple[Column, ...],
+    def _write_split(self, folder: Path, split: str, ids: list[int], shards: list[int], columns: tuple[Column, ...],
                      features) -> int:
         """Write the shards of one folder/split (``shards``: rows per shard); returns the in-memory Arrow size."""
         if not ids:
@@ -331,7 +331,7 @@ class _Pass:
     """What the first pass over the rows collects (see ``DatasetWriter._first_pass``)."""
 
     summary: summary.BuildSummary
-    fidelity_rows: list[dict[str, Any]]  # the bridge rows, only the columns `rose stats` reads
+    fidelity: Tally  # `rose stats` counters of the test bridge rows
     schemas: dict[int, SchemaCollector]  # per _GROUPS entry
     shards: dict[tuple[str, str], list[int]]  # (template, split) -> rows per shard
 
@@ -357,7 +357,7 @@ def _describe(info: Mapping[str, Any], passed: _Pass, parquet_rows, arrow_bytes,
         "versions": passed.summary.versions(),
         "counts": counts,
         "statistics": passed.summary.statistics(),
-        "fidelity": fidelity_data.build_report(passed.fidelity_rows),  # `rose stats` vs v0.1 (fixed seed): the card's table
+        "fidelity": fidelity_data.build_report(passed.fidelity),  # `rose stats` vs v0.1 (fixed seed): the card's table
         "provenance": info.get("provenance") or {},
         "generator": info.get("generator") or {},
         "choices": list(info.get("choices") or []),

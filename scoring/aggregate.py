@@ -9,19 +9,20 @@ conventions from the official evaluator matter for reproducing its numbers:
   weighs the same although subsets differ in size — so they are not item means.
 
 Rows are grouped once and read column by column (``RowTable``): each metric is
-extracted from the rows once, groups are index arrays, and a mean is the sum of
-the group's values in row order (Python's own ``sum``, or an exact integer sum
-for whole-valued columns), so every figure is bit-identical to ``numeric.mean``
-over the same rows -- without rescanning all rows for every group and key.
+extracted from the rows and converted to numbers once, a group is a list of row
+positions, and a mean is ``sum`` over the group's numbers in row order, so every
+figure is bit-identical to ``numeric.mean`` over the same rows -- without
+rescanning all rows for every group and key.  Plain Python: importing numpy
+would cost a short ``rose score`` run more than it saves.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from operator import itemgetter
+from functools import partial
+from itertools import compress, repeat
+from operator import eq, is_, is_not, itemgetter, ne
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
-
-import numpy as np
 
 from .contract import ACTION_TEMPLATES, SUBSET_ORDER, T1, T4, TEMPLATE_ORDER, TEMPLATE_SHORT
 from .numeric import difference, mean, number, percent
@@ -60,9 +61,6 @@ _SUBSET_FAMILIES: dict[str, tuple[str, ...]] = {  # primary-table columns: Chine
     "Emoji": SUBSET_ORDER[1:3],
     "Pixel": SUBSET_ORDER[3:5],
 }
-_EXACT_INTEGER_SUM = 2.0**53  # below this, float64 sums of whole numbers are exact in any order
-
-
 # every key the summaries and paper tables read: fetched from each row in one pass (one row's dict at a time)
 TABLE_KEYS: tuple[str, ...] = (
     "rose_subset", "task_template", "task_mode", "region_type", "scene_id", "pass", "unified_soft", "format_valid",
@@ -73,23 +71,29 @@ TABLE_KEYS: tuple[str, ...] = (
     "under_click_count", "near_miss_rate", "submit_exact", "click_submit_consistency", "global_default_error",
     "exclusion_failure",
 )
-_PLAIN_NUMBER_TYPES = frozenset({float, int, bool, type(None)})
+_NONE = type(None)
+_is_number = partial(is_not, None)
+
+Index = Sequence[int]  # row positions, ascending
 
 
 class RowTable:
-    """Per-item rows read column by column; groups are index arrays into the rows.
+    """Per-item rows read column by column; a group is a list of row positions, built once.
 
     The ``TABLE_KEYS`` columns are fetched in one pass over the rows when first
-    needed, any other key on its first use.
+    needed (any other key on its first use), converted to numbers once per key,
+    and every mean is ``sum`` over the group's numbers in row order -- the very
+    arithmetic of ``numeric.mean``, so figures are bit-identical to it.
     """
 
     def __init__(self, rows: Iterable[Row]) -> None:
         self.rows: Sequence[Row] = rows if isinstance(rows, (list, tuple)) else list(rows)
-        self.all = np.arange(len(self.rows))
+        self.all: Index = range(len(self.rows))
         self._raw: dict[str, Sequence[Any]] = {}
-        self._numbers: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
-        self._flags: dict[tuple[str, Any], np.ndarray] = {}
-        self._groups: dict[str, dict[str, np.ndarray]] = {}
+        self._numbers: dict[str, Sequence[Optional[float]]] = {}
+        self._flags: dict[tuple[str, Any, Any], Sequence[Any]] = {}
+        self._groups: dict[str, dict[str, list[int]]] = {}
+        self._getters: dict[int, tuple[Index, Callable[[Sequence[Any]], Any]]] = {}
 
     def _fetch_table_keys(self) -> None:
         getter = itemgetter(*TABLE_KEYS)
@@ -109,63 +113,68 @@ class RowTable:
                 self._raw[key] = [r.get(key) for r in self.rows]
         return self._raw[key]
 
-    def equals(self, key: str, value: Any) -> np.ndarray:
-        """Bool per row: ``row.get(key) == value`` (``is None`` for None)."""
-        if (key, value) not in self._flags:
+    def flags(self, key: str, op: Callable[[Any, Any], Any], value: Any) -> Sequence[Any]:
+        """``op(row.get(key), value)`` for every row (e.g. ``operator.eq``), computed once; used for its truth."""
+        if (key, op, value) not in self._flags:
             raw = self.raw(key)
-            same = (v is None for v in raw) if value is None else (v == value for v in raw)
-            self._flags[(key, value)] = np.fromiter(same, bool, len(raw))
-        return self._flags[(key, value)]
+            self._flags[(key, op, value)] = list(map(op, raw, repeat(value, len(raw))))
+        return self._flags[(key, op, value)]
 
-    def _column(self, key: str) -> tuple[np.ndarray, np.ndarray, bool]:
-        """(values as float64, which rows have a number, whether every number is a whole number)."""
+    def take(self, column: Sequence[Any], idx: Index) -> Sequence[Any]:
+        """``column`` at the positions ``idx``, in order (one C-level gather; the getter is kept per index list)."""
+        if idx is self.all:
+            return column
+        if len(idx) < 2:
+            return [column[i] for i in idx]
+        entry = self._getters.get(id(idx))
+        if entry is None or entry[0] is not idx:
+            entry = self._getters[id(idx)] = (idx, itemgetter(*idx))  # the entry keeps idx alive: its id stays valid
+        return entry[1](column)
+
+    def where(self, idx: Index, key: str, value: Any, *, equal: bool = True) -> list[int]:
+        """The positions of ``idx`` whose ``row.get(key) == value`` (``is None`` for None), or ``!=`` if not ``equal``."""
+        op = (is_ if equal else is_not) if value is None else (eq if equal else ne)
+        return list(compress(idx, self.take(self.flags(key, op, value), idx)))
+
+    def numbers(self, key: str) -> Sequence[Optional[float]]:
+        """``numeric.number`` of every value (None where it is not a number), converted once per key."""
         if key not in self._numbers:
             raw = self.raw(key)
-            # ``numeric.number`` (the conversion ``numeric.mean`` applies): float(v), None skipped; numpy
-            # converts plain Python numbers exactly as float() does, anything else goes through ``number``
-            numbers = raw if set(map(type, raw)) <= _PLAIN_NUMBER_TYPES else [number(v) for v in raw]
-            valid = np.fromiter((v is not None for v in numbers), bool, len(numbers))
-            if valid.all():
-                values = np.array(numbers, dtype=np.float64).reshape(len(numbers))
+            types = set(map(type, raw))
+            if types <= {float, _NONE}:
+                self._numbers[key] = raw
+            elif types <= {float, int, bool}:
+                self._numbers[key] = list(map(float, raw))
+            elif types <= {float, int, bool, _NONE}:
+                self._numbers[key] = [None if v is None else float(v) for v in raw]
             else:
-                values = np.array([0.0 if v is None else v for v in numbers], dtype=np.float64)
-            whole = bool(np.isfinite(values).all() and (values == np.rint(values)).all())
-            self._numbers[key] = (values, valid, whole and float(np.abs(values).sum()) < _EXACT_INTEGER_SUM)
+                self._numbers[key] = [number(v) for v in raw]
         return self._numbers[key]
 
-    def mean(self, key: str, idx: np.ndarray) -> Optional[float]:
-        """``numeric.mean`` of ``key`` over the rows ``idx`` (in row order), bit for bit."""
-        values, valid, whole = self._column(key)
-        picked = values[idx[valid[idx]]]
-        if not len(picked):
-            return None
-        # whole numbers: every partial sum is exact, in any order (+ 0.0 turns a -0.0 sum into 0.0 as sum() does);
-        # otherwise Python's own sum, in row order, with whatever rounding this Python's sum() has
-        total = float(picked.sum()) + 0.0 if whole else sum(picked.tolist())
-        return total / len(picked)
+    def mean(self, key: str, idx: Index) -> Optional[float]:
+        """``numeric.mean`` of ``key`` over the rows ``idx``: the same numbers, summed in the same order."""
+        values = list(filter(_is_number, self.take(self.numbers(key), idx)))
+        return sum(values) / len(values) if values else None
 
-    def positive_share(self, key: str, idx: np.ndarray) -> Optional[float]:
+    def positive_share(self, key: str, idx: Index) -> Optional[float]:
         """Share of rows ``idx`` whose ``key`` is > 0 (missing counts as 0); None for no rows."""
-        flag = ("> 0", key)
-        if flag not in self._flags:
-            self._flags[flag] = np.fromiter(((v or 0) > 0 for v in self.raw(key)), bool, len(self.rows))
-        return int(np.count_nonzero(self._flags[flag][idx])) / len(idx) if len(idx) else None
+        if (key, "> 0", None) not in self._flags:
+            self._flags[(key, "> 0", None)] = [int((v or 0) > 0) for v in self.raw(key)]
+        return sum(self.take(self._flags[(key, "> 0", None)], idx)) / len(idx) if len(idx) else None
 
-    def groups(self, key: str) -> dict[str, np.ndarray]:
-        """Row indices (ascending) per ``str(row.get(key))``, values in sorted order; one sort, no rescans."""
+    def groups(self, key: str) -> dict[str, list[int]]:
+        """Row positions per ``str(row.get(key))``, values in sorted order: one pass, no rescans."""
         if key not in self._groups:
-            codes: dict[str, int] = {}
-            inverse = np.array([codes.setdefault(v if type(v) is str else str(v), len(codes)) for v in self.raw(key)],
-                               dtype=np.intp)
-            order = np.argsort(inverse, kind="stable")  # row order kept inside each group
-            members = np.split(order, np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1])
-            self._groups[key] = {value: members[codes[value]] for value in sorted(codes)}
+            buckets: dict[str, list[int]] = defaultdict(list)
+            for i, value in enumerate(self.raw(key)):
+                buckets[value if type(value) is str else str(value)].append(i)
+            self._groups[key] = {value: buckets[value] for value in sorted(buckets)}
         return self._groups[key]
 
-    def by_subset(self) -> dict[str, np.ndarray]:
-        """Row indices per visual subset, in the official subset order (other subsets are left out)."""
+    def by_subset(self) -> dict[str, list[int]]:
+        """Row positions per visual subset, in the official subset order (other subsets are left out)."""
         found = self.groups("rose_subset")
-        return {s: found.get(s, np.zeros(0, dtype=np.intp)) for s in SUBSET_ORDER}
+        return {s: found.get(s, []) for s in SUBSET_ORDER}
 
 
 Rows = Union[Sequence[Row], RowTable]
@@ -175,15 +184,15 @@ def _table(rows: Rows) -> RowTable:
     return rows if isinstance(rows, RowTable) else RowTable(rows)
 
 
-def _summary(table: RowTable, idx: np.ndarray) -> dict:
+def _summary(table: RowTable, idx: Index) -> dict:
     if not len(idx):
         return {"n": 0}
-    count_idx = idx[table.equals("count_applicable", 1)[idx]]
-    click_idx = idx[table.equals("click_applicable", 1)[idx]]
-    submit_idx = idx[table.equals("submit_applicable", 1)[idx]]
-    exclusion_idx = idx[table.equals("region_type", "EXCLUSION")[idx]]
-    parsed_count_idx = count_idx[~table.equals("pred_count", None)[count_idx]]
-    not_t1_idx = idx[~table.equals("task_template", T1)[idx]]
+    count_idx = table.where(idx, "count_applicable", 1)
+    click_idx = table.where(idx, "click_applicable", 1)
+    submit_idx = table.where(idx, "submit_applicable", 1)
+    exclusion_idx = table.where(idx, "region_type", "EXCLUSION")
+    parsed_count_idx = table.where(count_idx, "pred_count", None, equal=False)
+    not_t1_idx = table.where(idx, "task_template", T1, equal=False)
     m, share = table.mean, table.positive_share
     return {
         "n": len(idx),
@@ -234,14 +243,14 @@ def group_summary(rows: Rows, key: str) -> dict[str, dict]:
     return {value: _summary(table, idx) for value, idx in table.groups(key).items()}
 
 
-def _macro(table: RowTable, selected: np.ndarray, key: str) -> Optional[float]:
-    return mean(table.mean(key, idx[selected[idx]]) for idx in table.by_subset().values())
+def _macro(table: RowTable, selected: Sequence[Any], key: str) -> Optional[float]:
+    return mean(table.mean(key, list(compress(idx, table.take(selected, idx)))) for idx in table.by_subset().values())
 
 
 def macro_over_subsets(rows: Rows, selector: Callable[[Row], bool], key: str) -> Optional[float]:
     """Mean over subsets (that have selected rows) of the item mean of ``key``."""
     table = _table(rows)
-    return _macro(table, np.fromiter((bool(selector(r)) for r in table.rows), bool, len(table.rows)), key)
+    return _macro(table, [bool(selector(r)) for r in table.rows], key)
 
 
 def table1(rows: Rows) -> dict:
@@ -267,8 +276,8 @@ def table1(rows: Rows) -> dict:
 def table2(rows: Rows) -> dict:
     """§8.3: template PASS, C-F1, R-OK (each macro over subsets) and their Avg. PASS."""
     table = _table(rows)
-    template_pass = {TEMPLATE_SHORT[t]: _macro(table, table.equals("task_template", t), "pass") for t in TEMPLATE_ORDER}
-    clicks = table.equals("click_applicable", 1)
+    template_pass = {TEMPLATE_SHORT[t]: _macro(table, table.flags("task_template", eq, t), "pass") for t in TEMPLATE_ORDER}
+    clicks = table.flags("click_applicable", eq, 1)
     return {
         **template_pass,
         "C-F1": _macro(table, clicks, "click_f1_strict"),
@@ -311,14 +320,12 @@ def scene_conditioned_action(rows: Rows) -> dict:
     scenes whose T1 passed, per subset, then macro over subsets per template."""
     table = _table(rows)
     scenes = [str(v) for v in table.raw("scene_id")]
-    solved_rows = table.equals("task_template", T1) & table.equals("pass", 1)
     by_subset: dict[str, dict] = {}
     for subset, idx in table.by_subset().items():
-        solved = {scenes[i] for i in idx[solved_rows[idx]].tolist()}
+        solved = {scenes[i] for i in table.where(table.where(idx, "task_template", T1), "pass", 1)}
         record: dict[str, Any] = {"n_t1_correct_scenes": len(solved)}
         for template in ACTION_TEMPLATES:
-            of_template = idx[table.equals("task_template", template)[idx]]
-            matched = np.array([i for i in of_template.tolist() if scenes[i] in solved], dtype=np.intp)
+            matched = [i for i in table.where(idx, "task_template", template) if scenes[i] in solved]
             record[TEMPLATE_SHORT[template]] = {"n": len(matched), "pass_rate": table.mean("pass", matched)}
         by_subset[subset] = record
     macro = {

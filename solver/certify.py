@@ -131,8 +131,8 @@ def _solver_answerer(pixels: np.ndarray) -> Answerer:
     def answer(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
         prompt_local = str(meta.get("prompt_local") or "")
         try:
-            read_prompt(prompt_local)  # a prompt the solver cannot read is reported first, as by ``solve``
             if scene is None:
+                read_prompt(prompt_local)  # a prompt the solver cannot read is reported first, as by ``solve``
                 return None, grid_error
             return solve_reading(scene, prompt_local), None
         except PromptNotUnderstood as exc:

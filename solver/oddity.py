@@ -8,6 +8,10 @@ cells are compared with the majority tile tinted the same way, and the border
 band is left out of the comparison.  A lossily re-encoded image (the runner's
 JPEG option) has no exact copies; it is recognised by its inexact frame grey
 and compared against the per-pixel median with a coarser tolerance.
+
+Each step works on all cells at once (one reading per image, a few ms): exact
+copies by whole-array equality, tolerance tests on uint8 against precomputed
+bounds.  tests/solver/test_oddity.py pins each to its per-cell definition.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ def _frame_greys(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     ``low <= v <= high`` is tested as ``(v - low) mod 256 <= high - low`` on uint8, with no int16 copy.
     """
+    if frames.dtype != np.uint8:
+        raise TypeError(f"frame pixels must be uint8 (as from to_pixels), got {frames.dtype}")
     near = (frames[..., 0] - _GREY_LOW[0]) <= _GREY_WIDTH[0]
     exact = frames[..., 0] == _GREY[0]
     for ch in (1, 2):
@@ -228,9 +234,9 @@ def _accepted_range(expected: np.ndarray, tolerance: int) -> tuple[np.ndarray, n
         def accepted(v: np.ndarray) -> np.ndarray:
             return np.abs(v - ref) <= tolerance
 
-        for _ in range(2):  # rounding moves an end by at most one integer
-            low = np.where(accepted(low - 1), low - 1, np.where(accepted(low), low, low + 1))
-            high = np.where(accepted(high + 1), high + 1, np.where(accepted(high), high, high - 1))
+        # float32 rounding moves an end by at most one integer; the check below proves the ends (else: float path)
+        low = np.where(accepted(low - 1), low - 1, np.where(accepted(low), low, low + 1))
+        high = np.where(accepted(high + 1), high + 1, np.where(accepted(high), high, high - 1))
         if accepted(low - 1).any() or accepted(high + 1).any() or not (accepted(low) & accepted(high)).all():
             return None
     low, high = np.maximum(low, 0), np.minimum(high, 255)

@@ -61,3 +61,27 @@ def test_rows_are_checked_from_the_rendered_pngs(source_cls, certify, passed) ->
     else:
         assert len(done.checks) == len(job.rows)
         assert all(c.passed for c in done.checks) if passed else not all(c.passed for c in done.checks)
+
+
+def test_jobs_are_taken_lazily_and_at_most_the_in_flight_bound_ahead(source) -> None:
+    """A lazy job iterator (the planner) is only drawn as results are consumed, so memory stays bounded."""
+    from rose_bench.dataset_builder.render_pool import IN_FLIGHT_PER_WORKER
+
+    plan = plan_subset(SPEC, load_templates(), source, 6, scenes=5)
+    jobs = [RenderJob(p.scene, p.cue_region, p.image_path(SPEC.id_prefix, cued=True), None) for p in plan.scene_plans]
+    workers = 2
+    drawn: list[int] = []
+
+    def lazy():
+        for i, job in enumerate(jobs * 4):
+            drawn.append(i)
+            yield job
+
+    with RenderPool({SUBSET: source}, workers) as pool:
+        results = pool.map(lazy())
+        assert drawn == []  # nothing is planned before the first result is asked for
+        first = next(results)
+        assert len(drawn) <= IN_FLIGHT_PER_WORKER * workers + 1
+        rest = list(results)
+    assert len(drawn) == len(jobs) * 4
+    assert [first, *rest] == [run_job(source, j) for j in jobs * 4]

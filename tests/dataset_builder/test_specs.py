@@ -37,8 +37,20 @@ def _edit(text: str, old: str, new: str) -> str:
         ("    cell_size: [42, 64]\n", "    cell_size: [64, 42]\n", "subsets.ROSE-ChineseGlyph.cell_size"),
         ("{RECTANGLE: 121,", "{TRIANGLE: 121,", "subsets.ROSE-ChineseGlyph.region_type_weights.TRIANGLE"),
         ("    image_split: main\n", "", "subsets.ROSE-ChineseGlyph.image_split"),
+        ("      - [large, many_targets]\n", "      - [large, crowded]\n", "subsets.ROSE-ChineseGlyph.difficulty.hard_when[1]"),
+        ("        - [similar, zero]\n        - [similar, busy]\n", "", "subsets.ROSE-EmojiContent.difficulty.similar"),
+        ("        - [similar, busy]\n      similar: {field: similarity, min: 0.928684, reference_min: 0.95}\n",
+         "        - [similar, busy]\n      similar: {field: similarity, reference_min: 0.95}\n",
+         "subsets.ROSE-EmojiContent.difficulty.similar.min"),
+        ("      max_uses: 4\n", "      max_uses: 0\n", "subsets.ROSE-EmojiContent.pair_weights.max_uses"),
+        ("    span_weights_by_profile:\n      small:\n        ROW_RANGE: {1: 5, 2: 3, 3: 4}",
+         "    span_weights_by_profile:\n      tiny:\n        ROW_RANGE: {1: 5, 2: 3, 3: 4}",
+         "subsets.ROSE-PixelEdit.span_weights_by_profile.tiny"),
+        ("        RECTANGLE_WIDTH: {4: 10, 5: 14}\n", "", "subsets.ROSE-PixelEdit.span_weights_by_profile.large.RECTANGLE_WIDTH"),
     ],
-    ids=["prefix", "negative_weight", "dev_too_large", "reversed_range", "unknown_region", "missing_key"],
+    ids=["prefix", "negative_weight", "dev_too_large", "reversed_range", "unknown_region", "missing_key",
+         "unknown_condition", "similar_without_clause", "similar_without_cut", "max_uses_zero", "unknown_profile",
+         "profile_span_missing"],
 )
 def test_bad_subsets_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
     path = tmp_path / "subsets.yaml"
@@ -79,3 +91,28 @@ def test_config_hash_ignores_comments_but_not_values(tmp_path: Path) -> None:
     data["subsets"]["ROSE-PixelEdit"]["cell_size"] = [120, 155]
     a.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert specs.config_hash((a, b)) != base
+
+
+@pytest.mark.parametrize(
+    "subset, profile, key, values",
+    [("ROSE-PixelContent", "large", "RECTANGLE_HEIGHT", (4, 5)), ("ROSE-PixelEdit", "small", "RECTANGLE_WIDTH", (2, 3, 4, 5)),
+     ("ROSE-ChineseGlyph", "large", "RECTANGLE_HEIGHT", (3, 4, 5, 6))],
+    ids=["pcontent-large", "pedit-small", "glyph-profile-free"],
+)
+def test_spans_per_profile(subset, profile, key, values) -> None:
+    assert specs.load_subsets()[subset].span(key, profile).values == values
+
+
+def test_profile_spans_sum_to_the_profile_free_ones() -> None:
+    """The per-profile tables are the same v0.1 counts split by profile."""
+    for spec in specs.load_subsets().values():
+        for key in specs.SPAN_KEYS:
+            if not spec.profile_spans:
+                continue
+            total: dict = {}
+            for _, spans in spec.profile_spans:
+                dist = dict(spans)[key]
+                for v, w in zip(dist.values, dist.weights):
+                    total[v] = total.get(v, 0) + w
+            free = spec.span(key)
+            assert total == dict(zip(free.values, free.weights)), (spec.name, key)

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -112,3 +113,45 @@ def test_built_rows_sent_as_jpeg_are_still_solved(build, config) -> None:
         Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB").save(buf, "JPEG", quality=92)
         with Image.open(io.BytesIO(buf.getvalue())) as img:
             assert solve(img, row["prompt_global"], row["prompt_local"]) == row["ground_truth_formal_answer"], row["item_id"]
+
+
+def _rows_of_one_image(build) -> list:
+    """Rows of several templates sharing the first test scene's base image, plus rows the solver cannot answer."""
+    from rose_bench.solver.certify import iter_build_rows
+
+    rows = list(iter_build_rows(build, ["t1", "t2", "t3", "t5", "t1b", "t2b"], ["test"]))
+    first = rows[0].png
+    shared = [r for r in rows if r.png == first]
+    bad_prompt = type(shared[0])({**shared[0].meta, "prompt_local": "Describe the picture."}, first, "bad prompt")
+    outside = type(shared[0])({**shared[1].meta, "prompt_local": "Count the cells that are different from the majority "
+                               "in rows 40 to 41. Answer only in the format: COUNT(n)."}, first, "region outside")
+    return shared + [bad_prompt, outside]
+
+
+@pytest.mark.parametrize("policy", ["solver", "global", "count-only"])
+def test_rows_sharing_an_image_read_it_once_with_the_same_answers(build, policy) -> None:
+    """check_rows reads each image once; every row's check (answer, error, reason) equals check_row's."""
+    from rose_bench.solver.certify import check_row, check_rows
+
+    rows = _rows_of_one_image(build)
+    assert len({r.png for r in rows}) == 1 and len(rows) >= 5
+    one_by_one = [check_row(r, policy) for r in rows]
+    assert list(check_rows(rows, policy)) == one_by_one
+    with Image.open(io.BytesIO(rows[0].png)) as img:
+        pixels = {rows[0].png: np.asarray(img.convert("RGB"))}
+    assert list(check_rows(rows, policy, pixels=pixels)) == one_by_one
+    if policy == "solver":
+        reasons = [c.failure["reason"] for c in one_by_one if c.failure]
+        assert any("PromptNotUnderstood" in r for r in reasons) and any("RegionOutsideGrid" in r for r in reasons)
+
+
+def test_an_image_without_a_grid_fails_every_row_with_the_same_reason(build) -> None:
+    from rose_bench.solver.certify import BuildRow, check_row, check_rows
+
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 320), "white").save(buf, "PNG")
+    rows = [BuildRow(r.meta, buf.getvalue(), r.source) for r in _rows_of_one_image(build)]
+    checks = list(check_rows(rows))
+    assert checks == [check_row(r) for r in rows]
+    assert all(not c.passed for c in checks)
+    assert sum("GridNotFound" in c.failure["reason"] for c in checks) == len(rows) - 1  # an unreadable prompt is reported first

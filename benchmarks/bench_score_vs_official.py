@@ -1,0 +1,132 @@
+"""`rose score` against the authors' v0.1 evaluator on the same input: whole process, wall and CPU seconds.
+
+The official evaluator is not part of this repository: pass the path of its
+``demo/evaluate_rose.py`` (from the authors' ROSE-v0.1 repository) with
+``--official``; without it the benchmark prints why it skipped and exits 0.
+The input is an official-layout folder (``metadata_test.jsonl``), e.g. from a
+default build::
+
+    rose build --out /tmp/rose-default && rose export-official /tmp/rose-default /tmp/rose-official
+    .venv/bin/python benchmarks/bench_score_vs_official.py --official /path/to/evaluate_rose.py \\
+        --dataset-root /tmp/rose-official --items 5560,100000 --repeat 3
+
+For an item count above the file's, the rows are repeated with new item and
+scene ids (``<id>-r<k>``).  Predictions are a seeded mix of right, wrong,
+malformed, empty and API-error answers.  Both commands run with this Python;
+the best of ``--repeat`` runs is reported, with the load average, because the
+machine may be shared.  The two summaries' figures are compared as a check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+METADATA = "metadata_test.jsonl"
+
+
+def _answer(rng: random.Random, row: dict) -> dict:
+    gold = str(row.get("ground_truth_formal_answer") or "")
+    roll = rng.random()
+    if roll < 0.45:
+        return {"raw_text": gold}
+    if roll < 0.70:
+        return {"raw_text": gold.replace("1", "2")}
+    if roll < 0.80:
+        return {"raw_text": f"The answer is {gold}"}
+    if roll < 0.90:
+        return {"raw_text": "CLICK(R1,C1); DONE"}
+    if roll < 0.97:
+        return {"raw_text": ""}
+    return {"raw_text": None, "error": "HTTP 500 from the model server"}
+
+
+def make_input(source: Path, items: int, folder: Path, seed: int) -> tuple[Path, Path]:
+    """An official-layout folder with ``items`` test rows and a predictions file for them."""
+    lines = [line for line in (source / METADATA).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        raise SystemExit(f"{source / METADATA}: no rows (fix: pass a folder written by 'rose export-official')")
+    rng = random.Random(seed)
+    root = folder / f"items-{items}"
+    root.mkdir(parents=True, exist_ok=True)
+    predictions = folder / f"predictions-{items}.jsonl"
+    with (root / METADATA).open("w", encoding="utf-8") as meta, predictions.open("w", encoding="utf-8") as preds:
+        for k in range(items):
+            row = json.loads(lines[k % len(lines)])
+            copy = k // len(lines)
+            if copy:
+                row["item_id"], row["scene_id"] = f"{row['item_id']}-r{copy}", f"{row['scene_id']}-r{copy}"
+            meta.write(json.dumps(row, ensure_ascii=False) + "\n")
+            preds.write(json.dumps({"item_id": row["item_id"], "model": "bench-mix", **_answer(rng, row)}) + "\n")
+    return root, predictions
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one whole process."""
+    cpu0, start = _children_cpu(), time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start, _children_cpu() - cpu0
+
+
+def _figures(out: Path) -> dict:
+    summary = json.loads((out / "evaluation_summary.json").read_text(encoding="utf-8"))
+    return {k: summary[k] for k in ("overall", "by_subset", "by_template", "paper_metrics")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--official", type=Path, default=None, help="the authors' demo/evaluate_rose.py")
+    ap.add_argument("--dataset-root", type=Path, default=None, help=f"official layout folder with {METADATA}")
+    ap.add_argument("--items", default="5560,100000", help="comma-separated item counts")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rose", default=str(Path(sys.executable).with_name("rose")),
+                    help="the rose executable to time (default: this venv's; e.g. a wrapper around another checkout)")
+    args = ap.parse_args()
+    if args.official is None or not args.official.is_file():
+        print("skipped: pass --official PATH/evaluate_rose.py (the authors' evaluator, not in this repository)")
+        return 0
+    if args.dataset_root is None or not (args.dataset_root / METADATA).is_file():
+        print(f"skipped: pass --dataset-root DIR holding {METADATA} (rose build ... && rose export-official BUILD DIR)")
+        return 0
+    rose = args.rose
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="rose-bench-score-") as tmp:
+        for items in (int(n) for n in args.items.split(",")):
+            root, predictions = make_input(args.dataset_root, items, Path(tmp), args.seed)
+            outs = {name: Path(tmp) / f"out-{name}-{items}" for name in ("official", "rose")}
+            commands = {
+                "official": [sys.executable, str(args.official), "--predictions", str(predictions),
+                             "--dataset_root", str(root), "--out_dir", str(outs["official"])],
+                "rose": [rose, "score", "--quiet", "--predictions", str(predictions), "--dataset-root", str(root),
+                         "--out-dir", str(outs["rose"])],
+            }
+            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+            for _ in range(max(1, args.repeat)):
+                for name, cmd in commands.items():  # alternate, so both see the same machine load
+                    runs[name].append(timed(cmd))
+            best = {name: (min(w for w, _ in r), min(c for _, c in r)) for name, r in runs.items()}
+            agree = _figures(outs["official"]) == _figures(outs["rose"])
+            print(f"{items:>7} items  official: wall {best['official'][0]:6.2f} s  CPU {best['official'][1]:6.2f} s   "
+                  f"rose score: wall {best['rose'][0]:6.2f} s  CPU {best['rose'][1]:6.2f} s   "
+                  f"speed-up: wall {best['official'][0] / best['rose'][0]:.2f}x  "
+                  f"CPU {best['official'][1] / best['rose'][1]:.2f}x   summaries agree: {'yes' if agree else 'NO'}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
