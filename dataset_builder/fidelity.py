@@ -33,6 +33,8 @@ import numpy as np
 
 from rose_bench.scoring.contract import SUBSET_ORDER
 
+from .seeds import numpy_rng
+
 ALPHA = 0.05
 SUBSET_ALPHA = 0.01
 DEFAULT_PERMUTATIONS = 2000
@@ -139,13 +141,13 @@ def binomial_tail(k: int, m: int, p: float = ALPHA) -> float:
     return float(sum(math.comb(m, i) * p**i * (1 - p) ** (m - i) for i in range(k, m + 1)))
 
 
-def tvd_and_p(a: Sequence[str], b: Sequence[str], rng: np.random.Generator, permutations: int) -> tuple[float, float]:
+def tvd_and_p(a: Sequence[str], b: Sequence[str], rng: "np.random.Generator", permutations: int) -> tuple[float, float]:
     """Total-variation distance of two categorical samples and its permutation p-value (see ``tvd_and_p_counts``)."""
     return tvd_and_p_counts(Counter(a), Counter(b), rng, permutations)
 
 
 def tvd_and_p_counts(
-    a: Mapping[str, int], b: Mapping[str, int], rng: np.random.Generator, permutations: int
+    a: Mapping[str, int], b: Mapping[str, int], rng: "np.random.Generator", permutations: int
 ) -> tuple[float, float]:
     """TVD and permutation p-value of two samples given as category counts.
 
@@ -213,7 +215,7 @@ def compare(
     """Compare ``{level: {subset: rows}}`` (or its ``Tally``) of a build against the same of a reference."""
     build = build if isinstance(build, Tally) else Tally.of(build)
     reference = reference if isinstance(reference, Tally) else Tally.of(reference)
-    rng = np.random.default_rng(seed)
+    rng = numpy_rng(seed)
     comparisons = []
     for subset in SUBSET_ORDER:
         for attr in ATTRIBUTES:

@@ -56,3 +56,10 @@ def keyed_rng(seed: int | str, key: str) -> random.Random:
     if not isinstance(key, str) or not key:
         raise TypeError(f"keyed_rng key must be a non-empty string, got {key!r}")
     return random.Random(f"{seed}:{key}")
+
+
+def numpy_rng(seed: int):
+    """A NumPy generator for one seeded statistical purpose (``rose stats`` permutations): ``default_rng(seed)``."""
+    import numpy
+
+    return numpy.random.default_rng(seed)
