@@ -6,9 +6,9 @@ The official evaluator is not part of this repository: pass the path of its
 The input is an official-layout folder (``metadata_test.jsonl``), e.g. from a
 default build::
 
-    rose build --out /tmp/rose-default && rose export-official /tmp/rose-default /tmp/rose-official
+    rose build --out build-default && rose export-official build-default official-default
     .venv/bin/python benchmarks/bench_score_vs_official.py --official /path/to/evaluate_rose.py \\
-        --dataset-root /tmp/rose-official --items 5560,100000 --repeat 3
+        --dataset-root official-default --items 5560,100000 --repeat 3
 
 For an item count above the file's, the rows are repeated with new item and
 scene ids (``<id>-r<k>``).  Predictions are a seeded mix of right, wrong,

@@ -2,7 +2,8 @@
 
 One draw: region kind (by the subset's type weights) -> span size(s) (by the
 subset's observed span weights -- per grid profile where the subset gives
-them -- restricted to spans that fit the grid) ->
+them -- restricted to spans that fit the grid; on the pixel subsets a rectangle
+covers at least ``rectangle_min_ratio`` of the grid) ->
 *wanted* case (zero / partial / all) -> every placement of that kind and size
 is enumerated and one is picked uniformly among those realising the wanted
 case.  If none does, a placement is picked uniformly among all of them and the
@@ -107,8 +108,14 @@ def _candidates(rng: random.Random, spec: SubsetSpec, grid: Grid, kind: str, pro
         return placements(kind, grid, _fitting(spec.span("ROW_RANGE", profile), grid.rows, "ROW_RANGE").draw(rng))
     if kind == "COL_RANGE":
         return placements(kind, grid, 0, _fitting(spec.span("COL_RANGE", profile), grid.cols, "COL_RANGE").draw(rng))
-    height = _fitting(spec.span("RECTANGLE_HEIGHT", profile), grid.rows, "RECTANGLE height").draw(rng)
-    width = _fitting(spec.span("RECTANGLE_WIDTH", profile), grid.cols, "RECTANGLE width").draw(rng)
+    heights = _fitting(spec.span("RECTANGLE_HEIGHT", profile), grid.rows, "RECTANGLE height")
+    widths = _fitting(spec.span("RECTANGLE_WIDTH", profile), grid.cols, "RECTANGLE width")
+    if spec.rectangle_min_ratio <= 0:
+        return placements(kind, grid, heights.draw(rng), widths.draw(rng))
+    # height and width independent, conditioned on covering >= rectangle_min_ratio of the grid (if any size does)
+    sizes = [((h, w), a * b) for h, a in zip(heights.values, heights.weights) for w, b in zip(widths.values, widths.weights)]
+    large = [(hw, p) for hw, p in sizes if hw[0] * hw[1] >= spec.rectangle_min_ratio * grid.size]
+    height, width = Weighted(*zip(*(large or sizes))).draw(rng)
     return placements(kind, grid, height, width)
 
 

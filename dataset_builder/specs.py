@@ -141,6 +141,7 @@ class SubsetSpec:
     difficulty: DifficultyRule
     row_fields: tuple[str, ...]
     pair_weights: PairWeights | None = None
+    rectangle_min_ratio: float = 0.0  # RECTANGLE height x width covers at least this share of the grid (when it can)
 
     def profile_range(self, profile: str) -> tuple[int, int]:
         for name, lo, hi in self.profile_ranges:
@@ -331,6 +332,9 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         profile_spans.append((profile, _spans(path, spans_raw, f"{where}.span_weights_by_profile.{profile}")))
     difficulty = _difficulty(path, _get(path, raw, "difficulty", where, dict), f"{where}.difficulty", list(ranges_raw))
     pair_weights = _pair_weights(path, raw.get("pair_weights"), f"{where}.pair_weights")
+    min_ratio = raw.get("rectangle_min_ratio", 0.0)
+    if isinstance(min_ratio, bool) or not isinstance(min_ratio, (int, float)) or not 0 <= min_ratio < 1:
+        raise ConfigError(path, f"{where}.rectangle_min_ratio", f"expected a number in [0, 1), got {min_ratio!r}")
     return SubsetSpec(
         name=name,
         id_prefix=prefix,
@@ -352,6 +356,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         difficulty=difficulty,
         row_fields=tuple(_get(path, raw, "row_fields", where, list)),
         pair_weights=pair_weights,
+        rectangle_min_ratio=float(min_ratio),
     )
 
 

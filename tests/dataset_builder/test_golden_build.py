@@ -15,23 +15,24 @@ import pytest
 
 from rose_bench.cli import main
 
-# Moved once on purpose by issue 11 (recalibration to v0.1): per-subset wanted-case weights and per-profile
-# pixel spans change every region draw (so regions, cases, answers and the T4 cue image), the reconstructed
-# v0.1 difficulty rule changes labels, and category-weighted pair choice changes the emoji subsets' pairs.
+# Moved once on purpose by issue 11 (recalibration to v0.1): per-subset wanted-case weights, per-profile
+# pixel spans and the 10 % floor of pixel rectangles change every region draw (so regions, cases, answers and
+# the T4 cue image), the reconstructed v0.1 difficulty rule changes labels, and category-weighted pair choice
+# changes the emoji subsets' pairs.
 DIGESTS = {
     "data/t1/dev-00000-of-00001.parquet": "d5f47958ea8418c16a8b2d52efe8721655c9f37b901c2109b0c937498002829f",
     "data/t1/test-00000-of-00001.parquet": "26f417c92dfdb280c3334580edc7f05b7a9f16a6445a15e4603568294a7c4f30",
     "data/t1b/dev-00000-of-00001.parquet": "fe1d57b14ac547a05361a1b2cfc30cc2bd1019839f9d6f3268c725fafa9bc844",
     "data/t1b/test-00000-of-00001.parquet": "e6f55c5004a2e0043aa9387c93e55ecdd7050792049d9de1ee72204367dff7bf",
-    "data/t2/dev-00000-of-00001.parquet": "d26af7426619292d1fa0070fa0b5cab0239728a4a7e317757ea02f292d3a1876",
+    "data/t2/dev-00000-of-00001.parquet": "faf992695545cb837369af2568d99b5c405a5f581f0471d75f5d127b320bec2e",
     "data/t2/test-00000-of-00001.parquet": "2ff8cc9bdb419f417ca4e94cb86a9392afe001dc894530a17e55b7bdb265aa94",
     "data/t2b/dev-00000-of-00001.parquet": "b24f897e48da6a0fbd0685732337647eed58af627622cce0e2730d06656d4e2e",
-    "data/t2b/test-00000-of-00001.parquet": "04d35104e798559b452d00a88a54b86a122fcd1a881584d2c85aa887a0270e6f",
+    "data/t2b/test-00000-of-00001.parquet": "3e9b0e7c4d8a8298383408e0ca3ceb4d786592ad6ac6281a1a29e5c372e08ddb",
     "data/t3/dev-00000-of-00001.parquet": "0250f8bee99f658a441699d9b9dd449f865a3f8ddff51cf00f2d512f1d297a97",
-    "data/t3/test-00000-of-00001.parquet": "d148285847b78d0a1f9d7998275e4433484138a41e1999e8dbd9a52b2bf84fe6",
-    "data/t4/dev-00000-of-00001.parquet": "357e109fb752a28cb526a611baf992db849960d62ff06190914f77a58af5149c",
-    "data/t4/test-00000-of-00001.parquet": "3d285651f52000e9ce26ab62f829aacc75eaaeff550c9c021917e941b80f068d",
-    "data/t5/dev-00000-of-00001.parquet": "e63b481d01cfbe696e2b657dc33be81777f75fd6dd751efaff5e2b203bed2b69",
+    "data/t3/test-00000-of-00001.parquet": "98611c17db0a9f7075b62dda8d3226c1c68ae1de892aece6e2d803666e5b7435",
+    "data/t4/dev-00000-of-00001.parquet": "6050b5310c62a377ba986ce560a48f9f5bdf580623e4575df017084742ed54ad",
+    "data/t4/test-00000-of-00001.parquet": "a1108f3862521392787adeccf1d162aa46589b2d5de103b5879c171ed772e69e",
+    "data/t5/dev-00000-of-00001.parquet": "dc4b94a79f21087c9d28d5ee90758b48e2296bab20b3233e94c030a6247d2ed6",
     "data/t5/test-00000-of-00001.parquet": "92da55b3bc2ef8faa4f91c93ee3e207fdaedc29c94cda02f6d4140ecb1e3d3d0",
 }
 

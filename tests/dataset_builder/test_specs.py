@@ -47,10 +47,11 @@ def _edit(text: str, old: str, new: str) -> str:
          "    span_weights_by_profile:\n      tiny:\n        ROW_RANGE: {1: 5, 2: 3, 3: 4}",
          "subsets.ROSE-PixelEdit.span_weights_by_profile.tiny"),
         ("        RECTANGLE_WIDTH: {4: 10, 5: 14}\n", "", "subsets.ROSE-PixelEdit.span_weights_by_profile.large.RECTANGLE_WIDTH"),
+        ("    rectangle_min_ratio: 0.10\n", "    rectangle_min_ratio: 1.5\n", "subsets.ROSE-PixelEdit.rectangle_min_ratio"),
     ],
     ids=["prefix", "negative_weight", "dev_too_large", "reversed_range", "unknown_region", "missing_key",
          "unknown_condition", "similar_without_clause", "similar_without_cut", "max_uses_zero", "unknown_profile",
-         "profile_span_missing"],
+         "profile_span_missing", "min_ratio_above_one"],
 )
 def test_bad_subsets_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
     path = tmp_path / "subsets.yaml"
