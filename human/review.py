@@ -8,10 +8,8 @@ misses shows up as a difference on the overlay.
 
 from __future__ import annotations
 
-import io
 from typing import Any, Mapping
 
-from PIL import Image
 
 from rose_bench.scoring.grid import Grid, parse_cells
 from rose_bench.scoring.item import region_of, score_item
@@ -26,12 +24,11 @@ def _pairs(cells) -> list[list[int]]:
 
 
 def _solver(png: bytes, meta: Mapping[str, Any]) -> dict[str, Any]:
-    from rose_bench.solver.grid_detect import GridNotFound
+    from rose_bench.solver.grid_detect import GridNotFound, open_image
     from rose_bench.solver.prompt_region import PromptNotUnderstood
     from rose_bench.solver.solve import analyse, answer_for
 
-    with Image.open(io.BytesIO(png)) as image:
-        image.load()
+    with open_image(png) as image:  # the solver's bounded decoder: size checked before decoding
         try:
             solution = analyse(image, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or ""))
         except (GridNotFound, PromptNotUnderstood) as exc:

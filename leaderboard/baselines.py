@@ -7,7 +7,6 @@ baseline row is scored, stored and ranked exactly like a submission.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Optional, Sequence
@@ -16,7 +15,7 @@ from PIL import Image
 
 from rose_bench.scoring.contract import MAIN_CONFIGS
 from rose_bench.scoring.io import InputError
-from rose_bench.solver.grid_detect import GridNotFound
+from rose_bench.solver.grid_detect import GridNotFound, open_image
 from rose_bench.solver.policies import POLICIES, get_policy
 from rose_bench.solver.prompt_region import PromptNotUnderstood
 
@@ -40,8 +39,7 @@ def policy_predictions(build_dir: Path, policy: str, split: str) -> list[dict]:
         image = decoded.get(row.png)
         if image is None:
             decoded.clear()  # the rows of a scene are adjacent within a config; keep one image
-            image = decoded[row.png] = Image.open(io.BytesIO(row.png))
-            image.load()
+            image = decoded[row.png] = open_image(row.png)  # size checked from the header before decoding
         meta = row.meta
         try:
             text, error = answer(image, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or "")), None
