@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from rose_bench.scoring.contract import SUBSET_ORDER
+from rose_bench.scoring.grid import parse_cells
 
 from .seeds import numpy_rng
 
@@ -54,14 +55,10 @@ def _bin(value: float, edges: Sequence[float]) -> str:
     return f">={edges[-1]:g}"
 
 
-def _cells(row: Mapping[str, Any]) -> list[tuple[int, int]]:
-    return [(int(r), int(c)) for r, c in row.get("target_cells") or []]
-
-
 def _border_share(row: Mapping[str, Any]) -> float:
-    cells = _cells(row)
+    cells = parse_cells(row.get("target_cells") or [])  # the one cell reader (scoring.grid)
     rows, cols = int(row["rows"]), int(row["cols"])
-    on_border = sum(r in (1, rows) or c in (1, cols) for r, c in cells)
+    on_border = sum(c.row in (1, rows) or c.col in (1, cols) for c in cells)
     return on_border / len(cells) if cells else 0.0
 
 
