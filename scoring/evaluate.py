@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import gc
 import json
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Mapping, Optional, Sequence
 
 from . import aggregate as agg
 from .contract import SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .forked import ChildFailed, can_fork, forked
 from .io import InputError, atomic_dir, write_csv, write_json
-from .item import score_item
 from .models import display_model_name, infer_model
+from .score_run import DEFAULT_REPO_ID, ScoredRun, ScoreOptions, score_run
 from .report import table1_latex_row, table2_latex_row
-from .predictions import LenientCount
 from .score_inputs import load_metadata, load_predictions, resolve_metadata
 
 __all__ = [
@@ -45,7 +44,6 @@ __all__ = [
 ]
 
 EVALUATOR_NAME = "ROSE release evaluator v1"
-DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
 
 OUTPUT_FILES: tuple[str, ...] = (
     "per_item_eval.jsonl",
@@ -84,23 +82,6 @@ PARTIAL_WARNING = (
 )
 
 
-@dataclass(frozen=True)
-class ScoreOptions:
-    predictions: Path
-    out_dir: Optional[Path] = None
-    dataset_root: Optional[Path] = None
-    metadata: Optional[Path] = None
-    split: str = "test"
-    allow_partial: bool = False
-    model: str = ""
-    display_name: str = ""
-    near_miss_l1: int = 1
-    digits: int = 1
-    repo_id: str = DEFAULT_REPO_ID
-    answer_key: Optional[Path] = None  # key folder of a withheld public build (dataset_root)
-    lenient: bool = False  # score invalid prediction rows (scoring.predictions) as invalid answers instead of refusing
-
-
 @dataclass
 class Evaluation:
     """Everything one run computed; ``write_outputs`` turns it into files."""
@@ -116,11 +97,9 @@ class Evaluation:
 # --------------------------------------------------------------------------- evaluation
 
 
-def _coverage_records(metadata_rows: Sequence[dict], eval_rows: Sequence[dict]) -> tuple[list[dict], list[dict]]:
-    expected_s = Counter(str(r.get("rose_subset")) for r in metadata_rows)
-    evaluated_s = Counter(str(r.get("rose_subset")) for r in eval_rows)
-    expected_t = Counter(str(r.get("task_template")) for r in metadata_rows)
-    evaluated_t = Counter(str(r.get("task_template")) for r in eval_rows)
+def _coverage_records(expected_s: Mapping[str, int], expected_t: Mapping[str, int], table: agg.RowTable) -> tuple[list[dict], list[dict]]:
+    evaluated_s = {value: len(idx) for value, idx in table.groups("rose_subset").items()}
+    evaluated_t = {value: len(idx) for value, idx in table.groups("task_template").items()}
 
     def rate(evaluated: int, expected: int) -> Optional[float]:
         return evaluated / expected if expected else None
@@ -147,91 +126,36 @@ def _coverage_records(metadata_rows: Sequence[dict], eval_rows: Sequence[dict]) 
     return by_subset, by_template
 
 
-def _score_all(
-    matched: Sequence[str], predictions: dict[str, dict], metadata: dict[str, dict], model: str,
-    near_miss_l1: int, metadata_path: Path, predictions_path: Path,
-) -> list[dict]:
-    rows = []
-    for item_id in matched:
-        prediction = predictions[item_id]
-        meta = metadata[item_id]
-        try:
-            rows.append(
-                score_item(
-                    meta,
-                    prediction.get("raw_text"),
-                    model=prediction["model"] if "model" in prediction else model,
-                    api_error_text=prediction.get("error"),
-                    near_miss_l1=near_miss_l1,
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise InputError(metadata_path, f"item {item_id}: cannot score ({detail})", field="region/grid fields",
-                             fix="check rows, cols, region_type, region_params and the target cell lists") from None
-    return rows
-
-
-def evaluate(opts: ScoreOptions) -> Evaluation:
-    """Load, check and score; raises InputError before any output exists."""
-    if opts.split not in SPLITS:
-        raise InputError("--split", f"unknown split {opts.split!r}", fix="use dev or test")
-    metadata_path, files = resolve_metadata(dataset_root=opts.dataset_root, metadata=opts.metadata, split=opts.split,
-                                             answer_key=opts.answer_key)
-    metadata_rows, metadata_by_id = load_metadata(files, opts.split)
-    if not metadata_rows:
-        raise InputError(metadata_path, f"no metadata rows for split {opts.split!r}", fix="check --split")
-
-    predictions_path = Path(opts.predictions).expanduser().resolve()
-    lenient = LenientCount()
-    prediction_rows, predictions_by_id = load_predictions(predictions_path, lenient=opts.lenient, count=lenient)
-    model = infer_model(prediction_rows, opts.model, fallback=predictions_path.stem, source=predictions_path)
-    model_name = display_model_name(model, opts.display_name)
-
-    expected, predicted = set(metadata_by_id), set(predictions_by_id)
-    matched = sorted(expected & predicted)
-    missing = sorted(expected - predicted)
-    extra = sorted(predicted - expected)
-    if missing and not opts.allow_partial:
-        raise InputError(
-            predictions_path,
-            f"missing {len(missing)} of {len(expected)} {opts.split} items (first: {', '.join(missing[:5])})",
-            fix="predict every item, or pass --allow_partial for a sampled/demo run",
-        )
-    if not matched:
-        raise InputError(predictions_path, f"no item_id matches the {opts.split} metadata in {metadata_path}",
-                         field="item_id", fix="check --split and that the predictions belong to this dataset")
-
-    rows = _score_all(matched, predictions_by_id, metadata_by_id, model, opts.near_miss_l1,
-                      metadata_path, predictions_path)
-
+def _summarise(scored: ScoredRun, opts: ScoreOptions) -> Evaluation:
+    """Every summary and paper table of the scored rows (pure: no input is read again)."""
+    rows = scored.rows
     table = agg.RowTable(rows)  # columns extracted once, shared by every summary and table below
     t1, t2 = agg.table1(table), agg.table2(table)
     conditioned = agg.scene_conditioned_action(table)
-    cov_subset, cov_template = _coverage_records(metadata_rows, rows)
-    complete = not missing and not extra
+    cov_subset, cov_template = _coverage_records(scored.expected_by_subset, scored.expected_by_template, table)
+    complete = not scored.missing and not scored.extra
     paper = {"table1": t1, "table2": t2, "scene_conditioned_action_available_rows": conditioned}
     summary = {
         "evaluator": EVALUATOR_NAME,
-        "model": model,
-        "display_name": model_name,
+        "model": scored.model,
+        "display_name": scored.model_name,
         "split": opts.split,
         "dataset_repo_id": opts.repo_id,
-        "metadata_jsonl": str(metadata_path),
-        "predictions_jsonl": str(predictions_path),
+        "metadata_jsonl": str(scored.metadata_path),
+        "predictions_jsonl": str(scored.predictions_path),
         "coverage": {
             "complete_submission": complete,
             "allow_partial": opts.allow_partial,
-            "num_expected": len(expected),
-            "num_prediction_rows": len(prediction_rows),
+            "num_expected": scored.num_expected,
+            "num_prediction_rows": scored.num_prediction_rows,
             "num_evaluated": len(rows),
-            "num_missing": len(missing),
-            "num_extra": len(extra),
-            "coverage_rate": len(rows) / len(expected),
+            "num_missing": len(scored.missing),
+            "num_extra": len(scored.extra),
+            "coverage_rate": len(rows) / scored.num_expected,
             "by_subset": cov_subset,
             "by_template": cov_template,
-            "missing_item_ids": missing,
-            "extra_item_ids": extra,
+            "missing_item_ids": scored.missing,
+            "extra_item_ids": scored.extra,
         },
         "overall": agg.summary_for(table),
         "by_subset": agg.group_summary(table, "rose_subset"),
@@ -245,10 +169,15 @@ def evaluate(opts: ScoreOptions) -> Evaluation:
     return Evaluation(
         rows=rows,
         summary=summary,
-        table1_text=table1_latex_row(model_name, t1, opts.digits),
-        table2_text=table2_latex_row(model_name, t2, opts.digits),
-        warnings=[w for w in (lenient.warning(predictions_path),) if w],
+        table1_text=table1_latex_row(scored.model_name, t1, opts.digits),
+        table2_text=table2_latex_row(scored.model_name, t2, opts.digits),
+        warnings=scored.warnings,
     )
+
+
+def evaluate(opts: ScoreOptions) -> Evaluation:
+    """Load, check, score and summarise; raises InputError before any output exists."""
+    return _summarise(score_run(opts), opts)
 
 
 # --------------------------------------------------------------------------- output
@@ -283,32 +212,63 @@ def _write_item_files(all_path: Path, errors_path: Path, rows: Sequence[dict]) -
                 errors.write(line)
 
 
+# Below this many rows a writer process costs more than it saves (benchmarks/bench_score_vs_official.py).
+FORK_WRITER_MIN_ROWS = 20_000
+
+
+@contextmanager
+def _item_files_alongside(folder: Path, rows: Sequence[dict]) -> Iterator[None]:
+    """Write the per-item files while the block runs: by a forked child for a large run, else first, here.
+
+    Serialising every row is the largest single cost of a big run and needs
+    nothing the summaries compute, so a child (``scoring.forked``) writes the two
+    files while this process summarises: the same bytes either way.  A failed
+    child is an error here; an error here stops the child.
+    """
+    all_path, errors_path = folder / "per_item_eval.jsonl", folder / "error_cases.jsonl"
+    if len(rows) < FORK_WRITER_MIN_ROWS or not can_fork():
+        _write_item_files(all_path, errors_path, rows)
+        yield
+        return
+    with forked(lambda: _write_item_files(all_path, errors_path, rows)) as writer:
+        yield
+        try:
+            writer.result()
+        except ChildFailed as exc:
+            raise OSError(f"{all_path}: the writer process failed ({exc}; its error is printed above)") from None
+
+
+def _write_summary_files(folder: Path, result: Evaluation) -> None:
+    """The six summary files of the official layout."""
+    summary = result.summary
+    write_json(folder / "evaluation_summary.json", summary)
+    write_csv(
+        folder / "summary_by_subset.csv",
+        [{"rose_subset": s, "subset_short": SUBSET_SHORT[s], **summary["by_subset"].get(s, {"n": 0})}
+         for s in SUBSET_ORDER],
+    )
+    write_csv(
+        folder / "summary_by_template.csv",
+        [{"task_template": t, "task_short": TEMPLATE_SHORT[t], **summary["by_template"].get(t, {"n": 0})}
+         for t in TEMPLATE_ORDER],
+    )
+    coverage = summary["coverage"]
+    write_csv(
+        folder / "coverage_by_subset_template.csv",
+        [{"group": "subset", **r} for r in coverage["by_subset"]]
+        + [{"group": "template", **r} for r in coverage["by_template"]],
+    )
+    (folder / "table1_row.txt").write_text(result.table1_text + "\n", encoding="utf-8")
+    (folder / "table2_row.txt").write_text(result.table2_text + "\n", encoding="utf-8")
+
+
 def write_outputs(result: Evaluation, out_dir: Path) -> Path:
     """Write the eight official files into ``out_dir``, atomically replacing it."""
     out_dir = Path(out_dir).expanduser().resolve()
     _check_out_dir(out_dir)
-    summary = result.summary
     with atomic_dir(out_dir) as tmp:
         _write_item_files(tmp / "per_item_eval.jsonl", tmp / "error_cases.jsonl", result.rows)
-        write_json(tmp / "evaluation_summary.json", summary)
-        write_csv(
-            tmp / "summary_by_subset.csv",
-            [{"rose_subset": s, "subset_short": SUBSET_SHORT[s], **summary["by_subset"].get(s, {"n": 0})}
-             for s in SUBSET_ORDER],
-        )
-        write_csv(
-            tmp / "summary_by_template.csv",
-            [{"task_template": t, "task_short": TEMPLATE_SHORT[t], **summary["by_template"].get(t, {"n": 0})}
-             for t in TEMPLATE_ORDER],
-        )
-        coverage = summary["coverage"]
-        write_csv(
-            tmp / "coverage_by_subset_template.csv",
-            [{"group": "subset", **r} for r in coverage["by_subset"]]
-            + [{"group": "template", **r} for r in coverage["by_template"]],
-        )
-        (tmp / "table1_row.txt").write_text(result.table1_text + "\n", encoding="utf-8")
-        (tmp / "table2_row.txt").write_text(result.table2_text + "\n", encoding="utf-8")
+        _write_summary_files(tmp, result)
     return out_dir
 
 
@@ -332,11 +292,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def run(opts: ScoreOptions) -> Evaluation:
-    """Evaluate and, if ``opts.out_dir`` is set, write the output files."""
-    if opts.out_dir is not None:
-        _check_out_dir(Path(opts.out_dir).expanduser().resolve())  # fail before the work, not after
+    """Evaluate and, if ``opts.out_dir`` is set, write the output files (the per-item ones alongside the summaries)."""
+    if opts.out_dir is None:
+        with _collector_paused():
+            return evaluate(opts)
+    out_dir = Path(opts.out_dir).expanduser().resolve()
+    _check_out_dir(out_dir)  # fail before the work, not after
     with _collector_paused():
-        result = evaluate(opts)
-        if opts.out_dir is not None:
-            write_outputs(result, opts.out_dir)
+        scored = score_run(opts)
+        _check_out_dir(out_dir)  # and again: it may have been filled meanwhile
+        with atomic_dir(out_dir) as tmp:
+            with _item_files_alongside(tmp, scored.rows):
+                scored.inputs = None  # freed here, alongside the writer
+                result = _summarise(scored, opts)
+            _write_summary_files(tmp, result)
     return result

@@ -17,6 +17,7 @@ private 0600 / 0700 of ``mkstemp`` / ``mkdtemp``.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ __all__ = [
     "parse_jsonl",
     "jsonl_lines",
     "iter_jsonl",
+    "line_start_after",
     "read_jsonl",
     "parquet_rows",
     "PARQUET_FIX",
@@ -98,8 +100,9 @@ def _parse_line(text: str) -> tuple[Any, Optional[str]]:
 
 def _entries(lines: Iterable[str]) -> Iterator[Entry]:
     for line_no, line in enumerate(lines, start=1):
-        if line.strip():
-            yield (line_no, *_parse_line(line))
+        if line and not line.isspace():  # not ``strip()``: that copies every (multi-kB) line
+            value, error = _parse_line(line)
+            yield line_no, value, error
 
 
 def parse_jsonl(text: str) -> Iterator[Entry]:
@@ -107,25 +110,57 @@ def parse_jsonl(text: str) -> Iterator[Entry]:
     return _entries(text.removeprefix("\ufeff").split("\n"))
 
 
-def jsonl_lines(path: Path | str) -> Iterator[Entry]:
+def jsonl_lines(path: Path | str, *, start: int = 0, stop: Optional[int] = None) -> Iterator[Entry]:
     """``(line number, value, None)`` or ``(line number, None, error)`` per non-blank line.
 
     Content errors are yielded, not raised, so a caller can list them all; a
-    missing file or bytes that are not UTF-8 raise ``InputError``.
+    missing file or bytes that are not UTF-8 raise ``InputError``.  ``start`` /
+    ``stop`` read only that byte range (``start`` just after a newline), with
+    line numbers counted from it: one half of a file for one of two processes.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found" if not path.exists() else "not a file", fix="pass an existing JSONL file")
     try:
-        with path.open("r", encoding=JSONL_ENCODING) as handle:
-            yield from _entries(handle)
+        if start == 0 and stop is None:
+            with path.open("r", encoding=JSONL_ENCODING) as handle:
+                yield from _entries(handle)
+            return
+        with path.open("rb") as raw:
+            raw.seek(start)
+            chunk = raw.read(-1 if stop is None else max(0, stop - start))
+        # the same decoding and newline handling as reading the whole file in text mode
+        handle = io.TextIOWrapper(io.BytesIO(chunk), encoding=JSONL_ENCODING if start == 0 else "utf-8")
+        yield from _entries(handle)
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
 
 
-def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line_number, object)`` for each non-blank line; the first bad line raises ``InputError``."""
-    for line_no, row, error in jsonl_lines(path):
+def line_start_after(path: Path | str, fraction: float, *, scan_limit: int = 64 * 2**20) -> Optional[int]:
+    """The byte offset of the first line starting at or after ``fraction`` of ``path``'s size, never the
+    first line (None: no such line within ``scan_limit`` bytes): where to cut a JSONL file in two."""
+    path = Path(path)
+    size = path.stat().st_size
+    cut = int(size * fraction)
+    with path.open("rb") as raw:
+        raw.seek(max(0, cut - 1))  # a line starts at ``cut`` if the byte before it is a newline
+        scanned = 0
+        while scanned < scan_limit:
+            block = raw.read(1 << 16)
+            if not block:
+                return None
+            newline = block.find(b"\n")
+            if newline >= 0:
+                offset = max(0, cut - 1) + scanned + newline + 1
+                return offset if 0 < offset < size else None
+            scanned += len(block)
+    return None
+
+
+def iter_jsonl(path: Path | str, *, start: int = 0, stop: Optional[int] = None) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-blank line (of the byte range, see ``jsonl_lines``);
+    the first bad line raises ``InputError``."""
+    for line_no, row, error in jsonl_lines(path, start=start, stop=stop):
         if error is not None:
             raise InputError(path, error, line=line_no, fix="write one complete JSON object per line")
         if not isinstance(row, dict):

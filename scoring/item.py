@@ -61,13 +61,42 @@ def metadata_dict(value: Any) -> dict:
 
 def region_of(meta: Mapping[str, Any]) -> Region:
     """The task region of a metadata row (``region_params`` as dict or JSON string)."""
-    return region_from_params(str(meta.get("region_type")), metadata_dict(meta.get("region_params")))
+    region_type, params = str(meta.get("region_type")), meta.get("region_params")
+    try:  # regions recur across items: build each distinct one once
+        return _cached_region(region_type, _hashable(params))
+    except TypeError:  # a parameter value that cannot be a cache key: build it uncached
+        return _region(region_type, params)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _hashable(value: Any, depth: int = 0) -> Any:
+    """A JSON-like value as a cache key: objects (nested at most 3 deep) become tuples of pairs;
+    anything else raises TypeError."""
+    if type(value) is dict and depth < 3:
+        return tuple((k, _hashable(v, depth + 1)) for k, v in value.items())
+    if type(value) in _SCALARS:
+        return value
+    raise TypeError("not a JSON scalar or object")
+
+
+def _region(region_type: str, params: Any) -> Region:
+    return region_from_params(region_type, metadata_dict(params))
 
 
 @lru_cache(maxsize=4096)
-def _region_cells(region: Region, grid: Grid) -> frozenset[Cell]:
-    # Regions repeat a lot across items (same grid size, same range); cache the sets.
-    return region.cells(grid)
+def _cached_region(region_type: str, key: Any) -> Region:
+    return _region(region_type, _unhashable(key))
+
+
+def _unhashable(key: Any) -> Any:
+    return {k: _unhashable(v) for k, v in key} if type(key) is tuple else key  # tuples only ever come from dicts
+
+
+@lru_cache(maxsize=4096)
+def _grid(rows: int, cols: int) -> Grid:
+    return Grid(rows, cols)
 
 
 def _prf(pred: frozenset[Cell], gold: frozenset[Cell]) -> tuple[float, float, float]:
@@ -120,7 +149,9 @@ def score_item(
     task_template = str(meta.get("task_template"))
     region_type = str(meta.get("region_type"))
     rows, cols = int(meta["rows"]), int(meta["cols"])
-    region_cells = _region_cells(region_of(meta), Grid(rows, cols))
+    region = region_of(meta)
+    grid = _grid(rows, cols)
+    region_size = region.size(grid)  # by arithmetic: an item never enumerates its region
 
     parsed = parse_answer(raw_text, task_mode)
 
@@ -184,7 +215,7 @@ def score_item(
     else:
         unified_soft = 0.0
 
-    violations = pred_set - region_cells
+    violations = sum(1 for c in pred_set if not region.contains(c, grid))
     distractor_hits = pred_set & out_region_targets
     missed = gt_clicks - pred_set
     false_positives = pred_set - gt_clicks
@@ -229,7 +260,7 @@ def score_item(
         "difficulty": meta.get("difficulty"),
         "rows": rows,
         "cols": cols,
-        "region_cell_count": len(region_cells),
+        "region_cell_count": region_size,
         "raw_text": raw_text,
         "api_error": _has_api_error(api_error_text),
         "api_error_text": api_error_text,
@@ -269,7 +300,7 @@ def score_item(
         "submit_count": submit,
         "submit_exact": submit_exact,
         "click_submit_consistency": consistency,
-        "region_violation_count": click_only(len(violations)),
+        "region_violation_count": click_only(violations),
         "region_ok": click_only(int(not violations)),
         "outside_distractor_hit_count": click_only(len(distractor_hits)),
         "missed_target_count": click_only(len(missed)),

@@ -18,7 +18,7 @@ unique, every prediction names one item once.  Every problem is an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from .answer_key import bind_key, is_withheld
 from .completeness import check_complete
@@ -26,7 +26,7 @@ from .contract import BUILD_DATA_DIR, MAIN_CONFIGS, OFFICIAL_METADATA_NAME, buil
 from .io import InputError, iter_jsonl, parquet_rows
 from .predictions import LenientCount, read_predictions
 
-__all__ = ["read_parquet_metadata", "resolve_metadata", "load_metadata", "load_predictions"]
+__all__ = ["read_parquet_metadata", "resolve_metadata", "load_metadata", "load_metadata_range", "load_predictions"]
 
 
 def read_parquet_metadata(path: Path) -> list[dict]:
@@ -97,51 +97,82 @@ def resolve_metadata(
     return _dataset_root(Path(dataset_root).expanduser().resolve(), split)
 
 
-def _claim_id(row: dict, seen: dict[str, str], first: str, *, source: str, line: Optional[int], what: str,
-              missing_fix: str, duplicate_fix: str) -> None:
-    """Record the row's item id in ``seen`` (id -> where it came first); a missing or repeated id is an error."""
+Origin = tuple[str, Optional[int]]  # (source, line) of a row: formatted only when a message needs it
+
+
+def _where(origin: Origin) -> str:
+    source, line = origin
+    return source if line is None else f"{source}:{line}"
+
+
+def _claim_id(row: dict, seen: dict[str, Origin], source: str, line: Optional[int], *, what: str,
+              missing_fix: str, duplicate_fix: str) -> str:
+    """The row's item id, recorded in ``seen`` with where it came; a missing or repeated id is an error."""
     item_id = row.get("item_id")
     if item_id is None:
         raise InputError(source, f"{what} row has no item_id", line=line, field="item_id", fix=missing_fix)
-    key = str(item_id)
+    key = item_id if type(item_id) is str else str(item_id)
     if key in seen:
-        raise InputError(source, f"duplicate item_id {key!r} (first {seen[key]})", line=line, field="item_id",
-                         fix=duplicate_fix)
-    seen[key] = first
+        raise InputError(source, f"duplicate item_id {key!r} (first at {_where(seen[key])})", line=line,
+                         field="item_id", fix=duplicate_fix)
+    seen[key] = (source, line)
+    return key
+
+
+def _located_rows(path: Path) -> Iterator[tuple[str, Optional[int], dict]]:
+    """(source, line, row) of a metadata file; a Parquet row's source names its row number, its line is None."""
+    if path.suffix == ".parquet":
+        for i, row in enumerate(read_parquet_metadata(path), start=1):
+            yield f"{path} (row {i})", None, row
+    else:
+        source = str(path)
+        for line, row in iter_jsonl(path):
+            yield source, line, row
+
+
+def _take_rows(located: Iterable[tuple[str, Optional[int], dict]], split: str, index: dict[str, dict],
+               where: dict[str, Origin]) -> None:
+    """Add the rows of ``split`` (rows without ``split`` kept, as officially) to ``index`` by item id."""
+    for source, line, row in located:
+        if "split" in row and str(row["split"]) != split:
+            continue
+        if is_withheld(row):
+            raise InputError(source, f"the {split} rows are withheld (no answer columns)", line=line,
+                             fix="score with the answer key: --dataset-root PUBLIC_BUILD --answer-key KEY "
+                             "(written by `rose withhold`)")
+        key = _claim_id(row, where, source, line, what="metadata",
+                        missing_fix="every metadata row needs a unique item_id",
+                        duplicate_fix="item_id must be unique within a split")
+        index[key] = row
 
 
 def load_metadata(files: Sequence[Path], split: str) -> tuple[list[dict], dict[str, dict]]:
     """Rows of ``split`` (rows without ``split`` kept, as officially) and the id index."""
-    rows: list[dict] = []
-    where: dict[str, str] = {}
+    index: dict[str, dict] = {}
+    where: dict[str, Origin] = {}
     for path in files:
-        if path.suffix == ".parquet":
-            located = [(f"{path} (row {i})", None, r) for i, r in enumerate(read_parquet_metadata(path), start=1)]
-        else:
-            located = [(f"{path}", line, r) for line, r in iter_jsonl(path)]
-        for source, line, row in located:
-            if str(row.get("split", split)) != split:
-                continue
-            if is_withheld(row):
-                raise InputError(source, f"the {split} rows are withheld (no answer columns)", line=line,
-                                 fix="score with the answer key: --dataset-root PUBLIC_BUILD --answer-key KEY "
-                                 "(written by `rose withhold`)")
-            _claim_id(row, where, f"at {source}" if line is None else f"at {source}:{line}", source=source, line=line,
-                      what="metadata", missing_fix="every metadata row needs a unique item_id",
-                      duplicate_fix="item_id must be unique within a split")
-            rows.append(row)
-    index = {str(r["item_id"]): r for r in rows}
-    return rows, index
+        _take_rows(_located_rows(path), split, index, where)
+    return list(index.values()), index
+
+
+def load_metadata_range(path: Path, split: str, start: int, stop: Optional[int]) -> dict[str, dict]:
+    """The id index of the rows of ``split`` in one byte range of a JSONL file (``io.jsonl_lines``);
+    its line numbers count from the range."""
+    source = str(path)
+    index: dict[str, dict] = {}
+    _take_rows(((source, line, row) for line, row in iter_jsonl(path, start=start, stop=stop)), split, index, {})
+    return index
 
 
 def load_predictions(path: Path, *, lenient: bool = False,
                      count: Optional[LenientCount] = None) -> tuple[list[dict], dict[str, dict]]:
     """All prediction rows and the id index; invalid rows (``scoring.predictions``) and duplicate ids are errors."""
-    rows: list[dict] = []
-    first_line: dict[str, str] = {}
+    index: dict[str, dict] = {}
+    where: dict[str, Origin] = {}
+    source = str(path)
     for line, row in read_predictions(path, lenient=lenient, count=count):
-        _claim_id(row, first_line, f"on line {line}", source=str(path), line=line, what="prediction",
-                  missing_fix='write {"item_id": ..., "raw_text": ...} per line',
-                  duplicate_fix="keep exactly one prediction per item")
-        rows.append(row)
-    return rows, {str(r["item_id"]): r for r in rows}
+        key = _claim_id(row, where, source, line, what="prediction",
+                        missing_fix='write {"item_id": ..., "raw_text": ...} per line',
+                        duplicate_fix="keep exactly one prediction per item")
+        index[key] = row
+    return list(index.values()), index

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from rose_bench.cli import main as rose
+from rose_bench.scoring import evaluate as evaluate_module
 from rose_bench.scoring.evaluate import OUTPUT_FILES
 
 from tests.support.fixtures import GLOBAL_CLICK, MATCHED_COUNT as MATCHED
@@ -126,13 +128,20 @@ def test_end_to_end_known_mix(mixed_run, capsys):
         "group,rose_subset,expected,evaluated,coverage_rate,task_template,task_short")
 
 
+@pytest.mark.parametrize("writer", ["in-process", "forked"])
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "utf8-bom"])
-def test_golden_official_run_reproduced(tmp_path, bom):
-    """Same inputs as a recorded official run -> the same eight files (a leading UTF-8 BOM changes nothing).
+def test_golden_official_run_reproduced(tmp_path, bom, writer, monkeypatch):
+    """Same inputs as a recorded official run -> the same eight files (a leading UTF-8 BOM changes nothing),
+    whether the per-item files are written in this process or by the forked writer of large runs.
 
     The recorded predictions include a numeric raw_text (line 10), which the official evaluator scores
     as an invalid answer: `rose score` refuses it unless --lenient, and with --lenient matches exactly.
     """
+    if writer == "forked":
+        if not hasattr(os, "fork"):
+            pytest.skip("no os.fork on this platform: the writer always runs in-process")
+        monkeypatch.setattr(evaluate_module, "FORK_WRITER_MIN_ROWS", 1)
+        monkeypatch.setattr(evaluate_module, "can_fork", lambda: True)  # even if an earlier test left a thread
     root = tmp_path / "root"
     root.mkdir()
     (root / "metadata_test.jsonl").write_bytes(bom + (VECTORS_DIR / "metadata_test.jsonl").read_bytes())
@@ -292,6 +301,28 @@ def test_out_dir_replaced_atomically_but_foreign_dirs_refused(tmp_path, capsys):
     assert score(*args) == 2
     assert "did not write" in capsys.readouterr().err
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def _failing(*_args, **_kwargs):
+    raise OSError("No space left on device")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked writer needs os.fork")
+@pytest.mark.parametrize("broken", ["_write_item_files", "_summarise"], ids=["writer-fails", "summary-fails"])
+def test_forked_writer_failure_leaves_nothing(broken, tmp_path, monkeypatch, capfd):
+    """A writer process that fails, or a summary that fails while it writes: an error, and no output at all."""
+    rows = read_jsonl(MATCHED)[:3]
+    meta = write_jsonl(tmp_path / "meta.jsonl", rows)
+    preds = write_jsonl(tmp_path / "p.jsonl", [{"item_id": r["item_id"], "raw_text": "COUNT(1)"} for r in rows])
+    monkeypatch.setattr(evaluate_module, "FORK_WRITER_MIN_ROWS", 1)
+    monkeypatch.setattr(evaluate_module, "can_fork", lambda: True)
+    monkeypatch.setattr(evaluate_module, broken, _failing)
+    options = evaluate_module.ScoreOptions(predictions=preds, metadata=meta, out_dir=tmp_path / "out")
+    with pytest.raises(OSError, match="writer process failed" if broken == "_write_item_files" else "No space"):
+        evaluate_module.run(options)
+    if broken == "_write_item_files":
+        assert "No space left on device" in capfd.readouterr().err  # the child's own traceback
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.jsonl", "p.jsonl"]  # no output, no temp dir
 
 
 def test_near_miss_and_digits_flags(tmp_path):

@@ -130,6 +130,25 @@ def test_visual_region_is_not_a_rectangle_value():
     assert VisualRegion(1, 2, 1, 2).cells(G45) == Rectangle(1, 2, 1, 2).cells(G45)
 
 
+def _every_region(span: range) -> list:
+    """Every region over ``span`` on both axes, malformed ones (reversed, zero, beyond the grid) included."""
+    rects = [Rectangle(a, b, c, d) for a in span for b in span for c in span for d in span]
+    plain = ([GlobalRegion()] + [RowRange(a, b) for a in span for b in span] + [ColRange(a, b) for a in span for b in span]
+             + rects + [VisualRegion(1, 2, 2, 3)])
+    return plain + [Exclusion(r) for r in plain] + [Exclusion(Exclusion(RowRange(1, 2)))]
+
+
+@pytest.mark.parametrize("grid", [Grid(1, 1), Grid(3, 5), Grid(6, 4)], ids=["1x1", "3x5", "6x4"])
+def test_region_arithmetic_agrees_with_cells(grid):
+    """``size``, ``size_in`` and ``contains`` (what scoring uses) give exactly what enumerating ``cells`` gives."""
+    probes = [Cell(r, c) for r in range(-1, 9) for c in range(-1, 9)]
+    for region in _every_region(range(-1, 8)):
+        got = region.cells(grid)
+        assert region.size(grid) == len(got), region
+        assert region.size_in(grid) == len(got & grid.cells()), region
+        assert [region.contains(p, grid) for p in probes] == [p in got for p in probes], region
+
+
 @pytest.mark.parametrize(
     "value,expected",
     [("R3,C12", Cell(3, 12)), (" r 3 , c 4 ", Cell(3, 4)), ([2, 7], Cell(2, 7)), ((1, 1), Cell(1, 1))],
@@ -150,8 +169,30 @@ def test_parse_cells_forms():
     assert parse_cells(None) == frozenset()
     assert parse_cells([]) == frozenset()
     assert parse_cells(["R1,C2", [1, 2], "R3,C4"]) == cells((1, 2), (3, 4))
+    assert parse_cells(("R1,C2", (3, 4), Cell(5, 6))) == cells((1, 2), (3, 4), (5, 6))
     # a free-form string is searched for every label in it (official behaviour)
     assert parse_cells("gold: R1,C2 and r10 , c3") == cells((1, 2), (10, 3))
+
+
+def test_cached_parsing_returns_what_parsing_does():
+    """Label lists are parsed once per distinct list: a bad label still fails every time, results are fresh."""
+    for _ in range(2):
+        assert parse_cells(["R1,C2", "r 3 , c 4"]) == cells((1, 2), (3, 4))
+        with pytest.raises(ValueError, match="invalid cell label 'R1C2'"):
+            parse_cells(["R1,C1", "R1C2"])
+        with pytest.raises(ValueError, match="invalid cell label 7"):
+            parse_cell(7)
+    keys = keys_string_sorted(cells((2, 1), (10, 1)))
+    keys.append("mutated")
+    assert keys_string_sorted(cells((2, 1), (10, 1))) == ["R10,C1", "R2,C1"]
+
+
+def test_cell_is_a_tuple_that_hashes_as_one():
+    """Cells hash as ``(row, col)``: set iteration order (and so output bytes) is what it was for the dataclass."""
+    assert hash(Cell(3, 4)) == hash((3, 4)) and Cell(3, 4) == (3, 4)
+    assert sorted([Cell(2, 1), Cell(1, 9), Cell(1, 2)]) == [Cell(1, 2), Cell(1, 9), Cell(2, 1)]
+    with pytest.raises(AttributeError):
+        Cell(1, 1).row = 2
 
 
 def test_sort_orders():
@@ -203,5 +244,7 @@ def test_range_longer_than_any_grid_is_refused_before_enumeration(rtype, params,
     if n is None:
         with pytest.raises(ValueError, match="no grid has more than 100"):
             region.cells(G45)
+        with pytest.raises(ValueError, match="no grid has more than 100"):
+            region.size(G45)
     else:
-        assert len(region.cells(G45)) == n
+        assert len(region.cells(G45)) == region.size(G45) == n

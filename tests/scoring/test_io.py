@@ -13,6 +13,7 @@ from rose_bench.scoring.io import (
     atomic_write,
     iter_jsonl,
     jsonl_lines,
+    line_start_after,
     parquet_rows,
     parse_jsonl,
     publish,
@@ -153,6 +154,41 @@ def test_jsonl_lines_policy(tmp_path, raw, expected):
         assert line == 1 and value is None and error.startswith("invalid JSON") and expected in error
     else:
         assert got == expected
+
+
+HALVES = {
+    "bom-and-blank-lines": BOM + b'{"a": 1}\n\n{"a": "\xc3\xa9\xe4\xb8\x80"}\n  \n{"a": 3}\n{"a": 4}\n',
+    "crlf": b'{"a": 1}\r\n{"a": 2}\r\n{"a": "x\xe2\x80\xa8y"}\r\n{"a": 4}',
+    "lone-cr": b'{"a": 1}\r{"a": 2}\n{"a": 3}\r{"a": 4}\n{"a": 5}\n',
+    "errors": b'{"a": 1}\n{oops\n[1]\n{"a": 4}\n',
+}
+
+
+@pytest.mark.parametrize("name", list(HALVES))
+def test_two_byte_ranges_read_what_the_whole_file_does(tmp_path, name):
+    """Cut anywhere by ``line_start_after``: the two ranges' entries, in order, are the whole file's
+    (line numbers count from each range's start)."""
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(HALVES[name])
+    whole = [(value, error) for _, value, error in jsonl_lines(path)]
+    cuts = {line_start_after(path, k / 20) for k in range(1, 20)} - {None}
+    assert cuts  # every table entry has a line starting after its first
+    for cut in sorted(cuts):
+        assert path.read_bytes()[cut - 1:cut] == b"\n"
+        halves = list(jsonl_lines(path, start=0, stop=cut)) + list(jsonl_lines(path, start=cut))
+        assert [(value, error) for _, value, error in halves] == whole, cut
+
+
+@pytest.mark.parametrize(
+    "content,fraction,expected",
+    [(b"abc\ndef\n", 0.5, 4), (b"abc\ndef\n", 0.0, 4), (b"abc\ndef\n", 0.9, None), (b"abcdef", 0.5, None),
+     (b"a\nb\nc\n", 0.34, 2), (b"ab\ncd\n", 0.5, 3)],
+    ids=["middle", "never-offset-0", "last-line", "one-line", "cut-just-after-a-newline", "cut-is-a-line-start"],
+)
+def test_line_start_after(tmp_path, content, fraction, expected):
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(content)
+    assert line_start_after(path, fraction) == expected
 
 
 def test_bom_file_reads_the_same_as_without(tmp_path):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rose_bench.scoring.item import ITEM_FIELDS, score_item
+from rose_bench.scoring.grid import Exclusion, GlobalRegion, RowRange
+from rose_bench.scoring.item import ITEM_FIELDS, region_of, score_item
 
 VECTORS_DIR = Path(__file__).resolve().parent / "vectors" / "official_run"
 
@@ -215,6 +216,39 @@ def test_near_miss_radius(radius, expected):
 def test_bad_metadata_raises(meta, error):
     with pytest.raises(error):
         score_item(meta, "DONE")
+
+
+EXCLUDE_ROWS = {"exclude_type": "ROW_RANGE", "exclude_params": {"r1": 1, "r2": 2}}
+
+
+@pytest.mark.parametrize(
+    "rtype,params,expected",
+    [
+        ("ROW_RANGE", {"r1": 2, "r2": 3}, RowRange(2, 3)),
+        ("ROW_RANGE", '{"r1": 2, "r2": 3}', RowRange(2, 3)),  # the Parquet form: a JSON string
+        ("ROW_RANGE", {"r1": True, "r2": 3.0}, RowRange(1, 3)),  # equal as cache keys to {"r1": 1, "r2": 3}
+        ("EXCLUSION", EXCLUDE_ROWS, Exclusion(RowRange(1, 2))),
+        ("EXCLUSION", {"exclude_type": "EXCLUSION", "exclude_params": EXCLUDE_ROWS}, Exclusion(Exclusion(RowRange(1, 2)))),
+        ("EXCLUSION", {"exclude_type": "EXCLUSION", "exclude_params": {"exclude_type": "EXCLUSION",
+                                                                        "exclude_params": EXCLUDE_ROWS}},
+         Exclusion(Exclusion(Exclusion(RowRange(1, 2))))),  # nested too deep for a cache key: built uncached
+        ("ROW_RANGE", {"r1": [2], "r2": 3}, ValueError),  # a list value: not a cache key, refused as uncached
+        ("ROW_RANGE", {"r1": "x", "r2": 3}, ValueError),
+        ("GLOBAL", None, GlobalRegion()),
+        ("GLOBAL", 7, ValueError),
+    ],
+    ids=["dict", "json-string", "bool-float", "exclusion", "nested-exclusion", "deep-exclusion", "list-value", "not-int", "none",
+         "number"],
+)
+def test_region_of_cached_or_not(rtype, params, expected):
+    """Regions are built once per distinct parameters; every form still gives the region (or the error) it did."""
+    for _ in range(2):  # the second call is answered by the cache (or refused again)
+        meta = {"region_type": rtype, "region_params": params}
+        if expected is ValueError:
+            with pytest.raises(ValueError):
+                region_of(meta)
+        else:
+            assert region_of(meta) == expected
 
 
 def _golden():
