@@ -4,8 +4,9 @@ Reproduces the official v0.1 evaluator's run (protocol §8.6, §8.7): the same
 coverage rules, the same model-name inference, and the same eight output files
 with the same keys.  Differences are deliberate and only about robustness: every
 input problem is an ``InputError`` naming file/line/field before anything is
-written, and the output directory is replaced atomically.  Reading the inputs
-is `score_inputs`; the file names are `OUTPUT_FILES`.
+written, and the output directory is replaced atomically.  Reading and scoring
+the inputs is `score_run` (in one process, or two for a large run); this module
+summarises and writes; the file names are `OUTPUT_FILES`.
 """
 
 from __future__ import annotations
@@ -90,14 +91,14 @@ class Evaluation:
     summary: dict
     table1_text: str
     table2_text: str
-    prediction_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. rows scored as invalid because of --lenient
 
 
 # --------------------------------------------------------------------------- evaluation
 
 
-def _coverage_records(expected_s: Mapping[str, int], expected_t: Mapping[str, int], table: agg.RowTable) -> tuple[list[dict], list[dict]]:
+def _coverage_records(expected_s: Mapping[str, int], expected_t: Mapping[str, int],
+                      table: agg.RowTable) -> tuple[list[dict], list[dict]]:
     evaluated_s = {value: len(idx) for value, idx in table.groups("rose_subset").items()}
     evaluated_t = {value: len(idx) for value, idx in table.groups("task_template").items()}
 
