@@ -15,7 +15,8 @@ from collections import Counter
 from rose_bench.dataset_builder.options import DEFAULT_SEED
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 
 # protocol §4.2, T3 test counts over all subsets
 OBSERVED_T3 = {"zero": 159, "partial": 555, "all": 89, "fallback_zero_wanted_partial": 127,

@@ -27,7 +27,9 @@ from .options import DEFAULT_SEED, BuildError, BuildOptions
 from .plan import ScenePlan, SubsetSchedule, iter_scene_plans, schedule_subset
 from .render_pool import RenderJob, RenderPool
 from .sources.base import Source
-from .specs import CONFIG_DIR, config_hash, load_subsets, load_templates
+from .config_files import CONFIG_DIR, config_hash
+from .subset_specs import load_subsets
+from .template_specs import load_templates
 from .writer import DatasetWriter
 
 __all__ = ["run_build", "resolve_sources", "load_choices"]

@@ -32,7 +32,7 @@ from rose_bench.scoring.contract import SPLITS
 
 from .options import BuildError
 from .seeds import derive_rng
-from .specs import PairWeights
+from .subset_specs import PairWeights
 
 __all__ = ["PairReuse", "apportion", "schedule_pairs", "reuse_summary"]
 

@@ -24,7 +24,8 @@ from .scene import Scene, sample_scene
 from .seeds import derive_rng, derive_seed
 from .pair_schedule import PairReuse, reuse_summary, schedule_pairs
 from .sources.base import ElementPair, Source
-from .specs import SubsetSpec, TemplateConfig
+from .subset_specs import SubsetSpec
+from .template_specs import TemplateConfig
 from .split import assign_splits, scaled_counts
 from .tasks import TaskInstance, build_scene_tasks
 

@@ -38,7 +38,7 @@ from rose_bench.scoring.grid import (
     VisualRegion,
 )
 
-from .specs import SubsetSpec, Weighted
+from .subset_specs import SubsetSpec, Weighted
 
 __all__ = ["RegionDraw", "region_case", "case_label", "achieved_case", "placements", "sample_region"]
 

@@ -16,7 +16,7 @@ from rose_bench.scoring.contract import SPLITS
 from rose_bench.scoring.grid import Cell, Grid, keys_numeric
 
 from .sources.base import ElementPair
-from .specs import SubsetSpec
+from .subset_specs import SubsetSpec
 
 __all__ = ["Scene", "sample_scene"]
 

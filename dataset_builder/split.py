@@ -14,7 +14,7 @@ from rose_bench.scoring.contract import SPLITS
 
 from .options import check_scale, check_scenes_per_subset
 from .seeds import derive_rng
-from .specs import SubsetSpec
+from .subset_specs import SubsetSpec
 
 __all__ = ["scaled_counts", "assign_splits"]
 

@@ -21,7 +21,8 @@ from .seeds import derive_rng
 from .prompts import fill_prompt_local
 from .regions import RegionDraw, sample_region
 from .scene import Scene
-from .specs import BridgeSpec, DifficultyRule, SubsetSpec, TemplateConfig, TemplateSpec
+from .subset_specs import DifficultyRule, SubsetSpec
+from .template_specs import BridgeSpec, TemplateConfig, TemplateSpec
 
 __all__ = ["TaskInstance", "difficulty_of", "build_task", "build_bridge", "build_scene_tasks", "region_rng"]
 

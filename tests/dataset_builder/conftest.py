@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets
+from rose_bench.dataset_builder.subset_specs import load_subsets
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from rose_bench.dataset_builder.render_pool import render_scene
 from rose_bench.dataset_builder.sources import emoji, pixel
 from rose_bench.dataset_builder.sources.asset_pack import PackSource
 from rose_bench.dataset_builder.sources.base import Source
-from rose_bench.dataset_builder.specs import load_templates
+from rose_bench.dataset_builder.template_specs import load_templates
 
 # subset -> (source class, licences its pack must carry, pair index and cell size for the tile check)
 CASES = {

@@ -18,7 +18,8 @@ from rose_bench.dataset_builder.certification import check_scene
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.render_pool import RenderJob, run_job, scene_pixels
 from rose_bench.dataset_builder.sources.registry import get_source
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 
 from tests.support.sources import IdenticalTilesSource
 

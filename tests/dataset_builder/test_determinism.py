@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rose_bench.dataset_builder.build import BuildOptions, run_build
 from rose_bench.dataset_builder.plan import plan_subset
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 
 from tests.support.sources import ShapeSource
 

@@ -15,7 +15,7 @@ import pytest
 
 from rose_bench.dataset_builder.pair_schedule import apportion
 from rose_bench.dataset_builder.regions import achieved_case
-from rose_bench.dataset_builder.specs import load_subsets
+from rose_bench.dataset_builder.subset_specs import load_subsets
 from rose_bench.scoring.contract import SUBSET_ORDER
 
 SPECS = load_subsets()

@@ -10,7 +10,7 @@ import pytest
 from rose_bench.dataset_builder.options import BuildError
 from rose_bench.dataset_builder.pair_schedule import apportion, schedule_pairs
 from rose_bench.dataset_builder.seeds import derive_rng
-from rose_bench.dataset_builder.specs import PairWeights
+from rose_bench.dataset_builder.subset_specs import PairWeights
 
 
 def _splits(total: int, dev: int, seed: int = 0) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ import pytest
 from rose_bench.dataset_builder.options import BuildError
 from rose_bench.dataset_builder.plan import choose_pairs, plan_subset, variant_seed
 from rose_bench.dataset_builder.sources.base import ElementPair
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.dataset_builder.split import assign_splits
 from rose_bench.scoring import contract
 

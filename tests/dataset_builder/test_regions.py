@@ -9,7 +9,7 @@ import pytest
 
 from rose_bench.dataset_builder.regions import RegionDraw, case_label, region_case, sample_region
 from rose_bench.dataset_builder.scene import sample_scene
-from rose_bench.dataset_builder.specs import Weighted, load_subsets
+from rose_bench.dataset_builder.subset_specs import Weighted, load_subsets
 from rose_bench.scoring.grid import (
     Cell,
     ColRange,

@@ -8,7 +8,8 @@ import pytest
 
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.render_pool import RenderJob, RenderPool, run_job
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 
 from tests.support.sources import IdenticalTilesSource, ShapeSource
 

@@ -15,7 +15,8 @@ import pytest
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.regions import RegionDraw
 from rose_bench.dataset_builder.rows import COMMON_KEYS, to_row
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.dataset_builder.tasks import build_bridge, build_task
 from rose_bench.scoring import contract
 from rose_bench.scoring.grid import GlobalRegion, region_from_params

@@ -20,7 +20,8 @@ from rose_bench.dataset_builder import seeds
 from rose_bench.dataset_builder.build import BuildOptions, run_build
 from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.sources.registry import get_source, registered_subsets
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 
 from tests.support.sources import ShapeSource
 

@@ -7,18 +7,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rose_bench.dataset_builder import specs
+from rose_bench.dataset_builder import config_files, subset_specs, template_specs
 from rose_bench.scoring import contract
 
-SUBSETS_TEXT = specs.SUBSETS_FILE.read_text(encoding="utf-8")
-TEMPLATES_TEXT = specs.TEMPLATES_FILE.read_text(encoding="utf-8")
+SUBSETS_TEXT = config_files.SUBSETS_FILE.read_text(encoding="utf-8")
+TEMPLATES_TEXT = config_files.TEMPLATES_FILE.read_text(encoding="utf-8")
 
 
 def test_shipped_configs_load() -> None:
-    subsets = specs.load_subsets()
+    subsets = subset_specs.load_subsets()
     assert list(subsets) == list(contract.SUBSET_ORDER)
     assert [s.dev_scenes for s in subsets.values()] == [111, 79, 79, 79, 52]
-    config = specs.load_templates()
+    config = template_specs.load_templates()
     assert [t.name for t in config.templates] == list(contract.TEMPLATE_ORDER)
     assert [b.name for b in config.bridges] == list(contract.BRIDGE_TEMPLATES)
 
@@ -56,8 +56,8 @@ def _edit(text: str, old: str, new: str) -> str:
 def test_bad_subsets_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
     path = tmp_path / "subsets.yaml"
     path.write_text(_edit(SUBSETS_TEXT, old, new), encoding="utf-8")
-    with pytest.raises(specs.ConfigError) as exc:
-        specs.load_subsets(path)
+    with pytest.raises(config_files.ConfigError) as exc:
+        subset_specs.load_subsets(path)
     assert str(exc.value).startswith(f"{path}: {field}")
 
 
@@ -75,8 +75,8 @@ def test_bad_subsets_yaml(tmp_path: Path, old: str, new: str, field: str) -> Non
 def test_bad_templates_yaml(tmp_path: Path, old: str, new: str, field: str) -> None:
     path = tmp_path / "templates.yaml"
     path.write_text(_edit(TEMPLATES_TEXT, old, new), encoding="utf-8")
-    with pytest.raises(specs.ConfigError) as exc:
-        specs.load_templates(path)
+    with pytest.raises(config_files.ConfigError) as exc:
+        template_specs.load_templates(path)
     assert str(exc.value).startswith(f"{path}: {field}")
 
 
@@ -84,14 +84,14 @@ def test_config_hash_ignores_comments_but_not_values(tmp_path: Path) -> None:
     a, b = tmp_path / "s.yaml", tmp_path / "t.yaml"
     a.write_text(SUBSETS_TEXT, encoding="utf-8")
     b.write_text(TEMPLATES_TEXT, encoding="utf-8")
-    base = specs.config_hash((a, b))
-    assert base == specs.config_hash()
+    base = config_files.config_hash((a, b))
+    assert base == config_files.config_hash()
     a.write_text("# another comment\n" + SUBSETS_TEXT, encoding="utf-8")
-    assert specs.config_hash((a, b)) == base
+    assert config_files.config_hash((a, b)) == base
     data = yaml.safe_load(SUBSETS_TEXT)
     data["subsets"]["ROSE-PixelEdit"]["cell_size"] = [120, 155]
     a.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert specs.config_hash((a, b)) != base
+    assert config_files.config_hash((a, b)) != base
 
 
 @pytest.mark.parametrize(
@@ -101,13 +101,13 @@ def test_config_hash_ignores_comments_but_not_values(tmp_path: Path) -> None:
     ids=["pcontent-large", "pedit-small", "glyph-profile-free"],
 )
 def test_spans_per_profile(subset, profile, key, values) -> None:
-    assert specs.load_subsets()[subset].span(key, profile).values == values
+    assert subset_specs.load_subsets()[subset].span(key, profile).values == values
 
 
 def test_profile_spans_sum_to_the_profile_free_ones() -> None:
     """The per-profile tables are the same v0.1 counts split by profile."""
-    for spec in specs.load_subsets().values():
-        for key in specs.SPAN_KEYS:
+    for spec in subset_specs.load_subsets().values():
+        for key in subset_specs.SPAN_KEYS:
             if not spec.profile_spans:
                 continue
             total: dict = {}

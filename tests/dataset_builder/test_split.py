@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rose_bench.dataset_builder.plan import plan_subset
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.dataset_builder.split import assign_splits, scaled_counts
 
 from tests.support.sources import ShapeSource

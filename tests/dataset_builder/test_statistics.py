@@ -15,7 +15,7 @@ import pytest
 from rose_bench.dataset_builder.seeds import derive_rng
 from rose_bench.dataset_builder.regions import sample_region
 from rose_bench.dataset_builder.scene import sample_scene
-from rose_bench.dataset_builder.specs import load_subsets
+from rose_bench.dataset_builder.subset_specs import load_subsets
 
 from tests.support.sources import ShapeSource
 

@@ -8,7 +8,8 @@ from rose_bench.dataset_builder.plan import plan_subset
 from rose_bench.dataset_builder.prompts import fill_prompt_local, slots
 from rose_bench.dataset_builder.scene import Scene
 from rose_bench.dataset_builder.sources.base import ElementPair
-from rose_bench.dataset_builder.specs import load_subsets, load_templates
+from rose_bench.dataset_builder.subset_specs import load_subsets
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.dataset_builder.tasks import difficulty_of
 from rose_bench.scoring import contract
 from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, format_answer, parse_answer

@@ -7,7 +7,7 @@ import pytest
 from rose_bench.dataset_builder.prompts import fill_prompt_local
 from rose_bench.solver.policies import POLICIES, get_policy
 from rose_bench.solver.solve import solve
-from rose_bench.dataset_builder.specs import load_templates
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.scoring.grammar import COUNT, format_answer, parse_answer
 from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Grid, Rectangle, RowRange, VisualRegion
 

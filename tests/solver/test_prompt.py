@@ -10,7 +10,7 @@ from rose_bench.dataset_builder.prompts import fill_prompt_local
 from rose_bench.solver.prompt_region import MAX_PROMPT_CHARS, PromptNotUnderstood, RegionOutsideGrid, read_prompt
 from rose_bench.scoring.contract import MAX_GRID_COLS, MAX_GRID_ROWS
 from rose_bench.solver.solve import solve
-from rose_bench.dataset_builder.specs import load_templates
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.scoring.grid import Cell, ColRange, Exclusion, GlobalRegion, Grid, Rectangle, RowRange, VisualRegion
 
 from tests.support import solver_images as support

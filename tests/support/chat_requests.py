@@ -17,7 +17,7 @@ from typing import Any
 
 from rose_bench.dataset_builder.prompts import fill_prompt_local
 from rose_bench.dataset_builder.render import png_bytes
-from rose_bench.dataset_builder.specs import load_templates
+from rose_bench.dataset_builder.template_specs import load_templates
 from rose_bench.scoring.grid import Cell, Region
 
 from tests.support import solver_images

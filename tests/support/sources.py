@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from rose_bench.dataset_builder.scene import Scene
 from rose_bench.dataset_builder.sources.base import ElementPair
-from rose_bench.dataset_builder.specs import load_subsets
+from rose_bench.dataset_builder.subset_specs import load_subsets
 from rose_bench.scoring.grid import Cell
 from rose_bench.scoring.render_style import glyph_font_size
 

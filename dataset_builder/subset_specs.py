@@ -1,56 +1,27 @@
-"""Typed, validated views of the generator configs (``config/subsets.yaml``, ``config/templates.yaml``).
+"""Typed, validated view of ``config/subsets.yaml``: one frozen ``SubsetSpec`` per visual subset.
 
-The YAML files are the data; this module only reads them, checks them once
-(errors name the file and the field), and freezes them into dataclasses so the
-sampling code never indexes raw dicts.
+The YAML file is the data; this module only reads it, checks it once (errors
+name the file and the field), and freezes it into dataclasses so the sampling
+code never indexes raw dicts.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import yaml
-
-from rose_bench.scoring.errors import UsageError
 from rose_bench.scoring import contract
-from rose_bench.scoring.grammar import EXPECTED_OUTPUT_FORMAT, TASK_MODES
 
-__all__ = [
-    "CONFIG_DIR",
-    "ConfigError",
-    "Weighted",
-    "DifficultyRule",
-    "PairWeights",
-    "SubsetSpec",
-    "TemplateSpec",
-    "BridgeSpec",
-    "TemplateConfig",
-    "load_subsets",
-    "load_templates",
-    "config_hash",
-]
+from .config_files import SUBSETS_FILE, ConfigError, read_yaml, require
 
-CONFIG_DIR = Path(__file__).resolve().parent / "config"
-SUBSETS_FILE = CONFIG_DIR / "subsets.yaml"
-TEMPLATES_FILE = CONFIG_DIR / "templates.yaml"
+__all__ = ["Weighted", "DifficultyRule", "PairWeights", "SubsetSpec", "load_subsets", "CASES", "SPAN_KEYS"]
 
 CASES: tuple[str, ...] = ("zero", "partial", "all")
 NUMERIC_REGION_TYPES: tuple[str, ...] = ("ROW_RANGE", "COL_RANGE", "RECTANGLE")
 SPAN_KEYS: tuple[str, ...] = ("ROW_RANGE", "COL_RANGE", "RECTANGLE_HEIGHT", "RECTANGLE_WIDTH")
-REGION_SAMPLERS: tuple[str, ...] = ("global", "numeric", "visual", "exclusion")
-
-
-class ConfigError(UsageError):
-    """A generator config file is malformed; the message names file, field and fix."""
-
-    def __init__(self, path: Path, field: str, message: str) -> None:
-        super().__init__(f"{path}: {field}: {message}")
 
 
 @dataclass(frozen=True)
@@ -157,66 +128,6 @@ class SubsetSpec:
         return dict(self.spans)[key]
 
 
-@dataclass(frozen=True)
-class TemplateSpec:
-    name: str
-    index: int
-    task_mode: str
-    region_sampler: str
-    image: str  # "base" | "cued"
-    expected_output_format: str
-    phrases: tuple[tuple[str, str], ...]
-    prompt_local: str
-    cue: tuple[tuple[str, str], ...]  # empty unless image == "cued"
-
-
-@dataclass(frozen=True)
-class BridgeSpec:
-    name: str
-    source_template: str
-    task_mode: str
-    expected_output_format: str
-    phrases: tuple[tuple[str, str], ...]
-    prompt_local: str
-    overrides: tuple[tuple[str, Any], ...]
-    extra_fields: tuple[tuple[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class TemplateConfig:
-    prompt_global: str
-    base_image: tuple[tuple[str, str], ...]
-    templates: tuple[TemplateSpec, ...]  # TEMPLATE_ORDER
-    bridges: tuple[BridgeSpec, ...]  # BRIDGE_TEMPLATES order
-
-    def template(self, name: str) -> TemplateSpec:
-        for spec in self.templates:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(path, "<file>", f"cannot read YAML ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(path, "<file>", "top level must be a mapping")
-    return data
-
-
-def _get(path: Path, mapping: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
-    if key not in mapping:
-        raise ConfigError(path, f"{where}.{key}", "missing; add it")
-    value = mapping[key]
-    if isinstance(value, bool) and kind is not bool:
-        raise ConfigError(path, f"{where}.{key}", f"expected {kind}, got a boolean")
-    if not isinstance(value, kind):
-        raise ConfigError(path, f"{where}.{key}", f"expected {kind}, got {type(value).__name__} {value!r}")
-    return value
-
-
 def _weighted(path: Path, raw: Any, where: str, allowed: Sequence[Any] | None = None) -> Weighted:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(path, where, "expected a non-empty mapping value -> weight")
@@ -255,12 +166,12 @@ def _spans(path: Path, spans_raw: Mapping[str, Any], where: str) -> tuple[tuple[
 
 
 def _difficulty(path: Path, raw: Mapping[str, Any], where: str, profiles: list[str]) -> DifficultyRule:
-    large = _get(path, raw, "large_profiles", where, list)
+    large = require(path, raw, "large_profiles", where, list)
     for profile in large:
         if profile not in profiles:
             raise ConfigError(path, f"{where}.large_profiles", f"unknown profile {profile!r}; expected one of {profiles}")
-    many = _get(path, raw, "many_targets", where, int)
-    clauses_raw = _get(path, raw, "hard_when", where, list)
+    many = require(path, raw, "many_targets", where, int)
+    clauses_raw = require(path, raw, "hard_when", where, list)
     clauses = []
     for i, clause in enumerate(clauses_raw):
         if not isinstance(clause, list) or not clause or not all(c in DIFFICULTY_CONDITIONS for c in clause):
@@ -277,9 +188,9 @@ def _difficulty(path: Path, raw: Mapping[str, Any], where: str, profiles: list[s
     if similar is not None:
         if not isinstance(similar, dict):
             raise ConfigError(path, f"{where}.similar", "expected {field, min, reference_min}")
-        field = _get(path, similar, "field", f"{where}.similar", str)
-        cut = float(_get(path, similar, "min", f"{where}.similar", (int, float)))
-        reference = float(_get(path, similar, "reference_min", f"{where}.similar", (int, float)))
+        field = require(path, similar, "field", f"{where}.similar", str)
+        cut = float(require(path, similar, "min", f"{where}.similar", (int, float)))
+        reference = float(require(path, similar, "reference_min", f"{where}.similar", (int, float)))
     return DifficultyRule(tuple(large), many, tuple(clauses), field, cut, reference)
 
 
@@ -288,11 +199,11 @@ def _pair_weights(path: Path, raw: Any, where: str) -> PairWeights | None:
         return None
     if not isinstance(raw, dict):
         raise ConfigError(path, where, "expected {field, max_uses, weights}")
-    field = _get(path, raw, "field", where, str)
-    max_uses = _get(path, raw, "max_uses", where, int)
+    field = require(path, raw, "field", where, str)
+    max_uses = require(path, raw, "max_uses", where, int)
     if max_uses < 1:
         raise ConfigError(path, f"{where}.max_uses", f"must be >= 1, got {max_uses}")
-    weights = _weighted(path, _get(path, raw, "weights", where, dict), f"{where}.weights")
+    weights = _weighted(path, require(path, raw, "weights", where, dict), f"{where}.weights")
     return PairWeights(field, tuple((str(v), w) for v, w in zip(weights.values, weights.weights)), max_uses)
 
 
@@ -302,16 +213,16 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         raise ConfigError(path, where, f"unknown subset; expected one of {list(contract.SUBSET_ORDER)}")
     if not isinstance(raw, dict):
         raise ConfigError(path, where, "expected a mapping")
-    prefix = _get(path, raw, "id_prefix", where, str)
-    ptype = _get(path, raw, "primitive_type", where, str)
-    year = _get(path, raw, "seed_year", where, int)
+    prefix = require(path, raw, "id_prefix", where, str)
+    ptype = require(path, raw, "primitive_type", where, str)
+    year = require(path, raw, "seed_year", where, int)
     if (prefix, ptype, year) != contract.SUBSET_IDS[name]:
         raise ConfigError(path, where, f"id_prefix/primitive_type/seed_year must be {contract.SUBSET_IDS[name]} (protocol §2.2)")
-    scenes = _get(path, raw, "scenes", where, int)
-    dev = _get(path, raw, "dev_scenes", where, int)
+    scenes = require(path, raw, "scenes", where, int)
+    dev = require(path, raw, "dev_scenes", where, int)
     if not 1 <= dev < scenes:
         raise ConfigError(path, f"{where}.dev_scenes", f"need 1 <= dev_scenes < scenes ({scenes}), got {dev}")
-    ranges_raw = _get(path, raw, "grid_size_profiles", where, dict)
+    ranges_raw = require(path, raw, "grid_size_profiles", where, dict)
     ranges = tuple((p, *_int_range(path, r, f"{where}.grid_size_profiles.{p}")) for p, r in ranges_raw.items())
     profiles = _weighted(path, raw.get("profile_weights"), f"{where}.profile_weights", list(ranges_raw))
     targets = _weighted(path, raw.get("target_count_weights"), f"{where}.target_count_weights")
@@ -319,7 +230,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
     for k in targets.values:
         if not isinstance(k, int) or not 1 <= k < min_cells:
             raise ConfigError(path, f"{where}.target_count_weights.{k}", "target counts must be ints >= 1 that fit the smallest grid")
-    spans = _spans(path, _get(path, raw, "span_weights", where, dict), f"{where}.span_weights")
+    spans = _spans(path, require(path, raw, "span_weights", where, dict), f"{where}.span_weights")
     by_profile_raw = raw.get("span_weights_by_profile") or {}
     if not isinstance(by_profile_raw, dict):
         raise ConfigError(path, f"{where}.span_weights_by_profile", "expected a mapping profile -> span weights")
@@ -330,7 +241,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         if not isinstance(spans_raw, dict):
             raise ConfigError(path, f"{where}.span_weights_by_profile.{profile}", "expected a mapping of span weights")
         profile_spans.append((profile, _spans(path, spans_raw, f"{where}.span_weights_by_profile.{profile}")))
-    difficulty = _difficulty(path, _get(path, raw, "difficulty", where, dict), f"{where}.difficulty", list(ranges_raw))
+    difficulty = _difficulty(path, require(path, raw, "difficulty", where, dict), f"{where}.difficulty", list(ranges_raw))
     pair_weights = _pair_weights(path, raw.get("pair_weights"), f"{where}.pair_weights")
     min_ratio = raw.get("rectangle_min_ratio", 0.0)
     if isinstance(min_ratio, bool) or not isinstance(min_ratio, (int, float)) or not 0 <= min_ratio < 1:
@@ -340,9 +251,9 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         id_prefix=prefix,
         primitive_type=ptype,
         seed_year=year,
-        dataset_version=_get(path, raw, "dataset_version", where, str),
+        dataset_version=require(path, raw, "dataset_version", where, str),
         protocol_version=protocol_version,
-        image_split=_get(path, raw, "image_split", where, str),
+        image_split=require(path, raw, "image_split", where, str),
         scenes=scenes,
         dev_scenes=dev,
         profile_ranges=ranges,
@@ -354,7 +265,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         profile_spans=tuple(profile_spans),
         wanted_cases=_weighted(path, raw.get("wanted_case_weights"), f"{where}.wanted_case_weights", CASES),
         difficulty=difficulty,
-        row_fields=tuple(_get(path, raw, "row_fields", where, list)),
+        row_fields=tuple(require(path, raw, "row_fields", where, list)),
         pair_weights=pair_weights,
         rectangle_min_ratio=float(min_ratio),
     )
@@ -363,96 +274,10 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
 @lru_cache(maxsize=4)
 def load_subsets(path: Path = SUBSETS_FILE) -> dict[str, SubsetSpec]:
     """All subset specs, in the official subset order."""
-    data = _read_yaml(path)
-    protocol = _get(path, data, "protocol_version", "<top>", str)
-    raw = _get(path, data, "subsets", "<top>", dict)
+    data = read_yaml(path)
+    protocol = require(path, data, "protocol_version", "<top>", str)
+    raw = require(path, data, "subsets", "<top>", dict)
     missing = [s for s in contract.SUBSET_ORDER if s not in raw]
     if missing:
         raise ConfigError(path, "subsets", f"missing {missing}")
     return {name: _subset(path, name, raw[name], protocol) for name in contract.SUBSET_ORDER}
-
-
-def _phrases(path: Path, phrase_sets: Mapping[str, Any], name: str, where: str) -> tuple[tuple[str, str], ...]:
-    if name not in phrase_sets or not isinstance(phrase_sets[name], dict):
-        raise ConfigError(path, f"{where}.phrases", f"unknown phrase set {name!r}; expected one of {list(phrase_sets)}")
-    return tuple((k, str(v)) for k, v in phrase_sets[name].items())
-
-
-def _mode_and_format(path: Path, raw: Mapping[str, Any], where: str) -> tuple[str, str]:
-    mode = _get(path, raw, "task_mode", where, str)
-    if mode not in TASK_MODES:
-        raise ConfigError(path, f"{where}.task_mode", f"expected one of {list(TASK_MODES)}")
-    fmt = _get(path, raw, "expected_output_format", where, str)
-    if fmt != EXPECTED_OUTPUT_FORMAT[mode]:
-        raise ConfigError(path, f"{where}.expected_output_format", f"must be {EXPECTED_OUTPUT_FORMAT[mode]!r} for {mode}")
-    return mode, fmt
-
-
-@lru_cache(maxsize=4)
-def load_templates(path: Path = TEMPLATES_FILE) -> TemplateConfig:
-    data = _read_yaml(path)
-    prompt_global = contract.PROMPT_GLOBAL
-    phrase_sets = _get(path, data, "region_phrases", "<top>", dict)
-    raw_templates = _get(path, data, "templates", "<top>", dict)
-    templates = []
-    for name in contract.TEMPLATE_ORDER:
-        where = f"templates.{name}"
-        raw = _get(path, raw_templates, name, "templates", dict)
-        mode, fmt = _mode_and_format(path, raw, where)
-        sampler = _get(path, raw, "region_sampler", where, str)
-        if sampler not in REGION_SAMPLERS:
-            raise ConfigError(path, f"{where}.region_sampler", f"expected one of {list(REGION_SAMPLERS)}")
-        image = _get(path, raw, "image", where, str)
-        if image not in ("base", "cued"):
-            raise ConfigError(path, f"{where}.image", "expected base or cued")
-        cue = raw.get("cue") or {}
-        if (image == "cued") != bool(cue):
-            raise ConfigError(path, f"{where}.cue", "a cue block is required exactly when image is cued")
-        templates.append(
-            TemplateSpec(
-                name=name,
-                index=contract.TEMPLATE_INDEX[name],
-                task_mode=mode,
-                region_sampler=sampler,
-                image=image,
-                expected_output_format=fmt,
-                phrases=_phrases(path, phrase_sets, _get(path, raw, "phrases", where, str), where),
-                prompt_local=_get(path, raw, "prompt_local", where, str),
-                cue=tuple((k, str(v)) for k, v in cue.items()),
-            )
-        )
-    raw_bridges = _get(path, data, "bridges", "<top>", dict)
-    bridges = []
-    for name in contract.BRIDGE_TEMPLATES:
-        where = f"bridges.{name}"
-        raw = _get(path, raw_bridges, name, "bridges", dict)
-        mode, fmt = _mode_and_format(path, raw, where)
-        source = _get(path, raw, "source_template", where, str)
-        if source not in contract.TEMPLATE_ORDER:
-            raise ConfigError(path, f"{where}.source_template", f"expected one of {list(contract.TEMPLATE_ORDER)}")
-        bridges.append(
-            BridgeSpec(
-                name=name,
-                source_template=source,
-                task_mode=mode,
-                expected_output_format=fmt,
-                phrases=_phrases(path, phrase_sets, _get(path, raw, "phrases", where, str), where),
-                prompt_local=_get(path, raw, "prompt_local", where, str),
-                overrides=tuple((raw.get("overrides") or {}).items()),
-                extra_fields=tuple(_get(path, raw, "extra_fields", where, dict).items()),
-            )
-        )
-    base = _get(path, data, "base_image", "<top>", dict)
-    return TemplateConfig(
-        prompt_global=prompt_global,
-        base_image=tuple((k, str(v)) for k, v in base.items()),
-        templates=tuple(templates),
-        bridges=tuple(bridges),
-    )
-
-
-def config_hash(paths: Sequence[Path] = (SUBSETS_FILE, TEMPLATES_FILE)) -> str:
-    """sha256 of the parsed configs as canonical JSON: comments and layout do not count, values do."""
-    canonical = [json.loads(json.dumps(_read_yaml(p), sort_keys=True, default=str)) for p in paths]
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
