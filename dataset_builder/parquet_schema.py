@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from datasets import Features, Image, List, Value
+from datasets import config as ds_config
 
 from rose_bench.scoring.row_schema import DTYPES, parquet_columns
 
@@ -196,3 +197,34 @@ def decode_value(column: Column, value: Any) -> Any:
     if column.dtype == "json" and isinstance(value, str):
         return json.loads(value)
     return value
+
+
+def parquet_write_options(columns: tuple[Column, ...]) -> dict[str, Any]:
+    """Per-leaf options as ``datasets`` 5.x writes them (Xet-friendly raw image bytes, snappy elsewhere)."""
+    compression: dict[str, str] = {}
+    encoding: dict[str, str] = {}
+    dictionary: list[str] = []
+    for col in columns:
+        if col.dtype == "image":
+            leaves = [f"{col.name}.bytes", f"{col.name}.path"]
+        elif col.dtype == "list<string>":
+            leaves = [f"{col.name}.list.element"]
+        elif col.dtype == "list<list<int64>>":
+            leaves = [f"{col.name}.list.element.list.element"]
+        else:
+            leaves = [col.name]
+        for leaf in leaves:
+            if col.dtype == "image":
+                compression[leaf] = "none"
+                encoding[leaf] = "PLAIN"
+            else:
+                compression[leaf] = "snappy"
+                dictionary.append(leaf)
+    return {
+        "compression": compression,
+        "use_dictionary": dictionary,
+        "column_encoding": encoding,
+        "write_page_index": True,
+        "use_content_defined_chunking": ds_config.DEFAULT_CDC_OPTIONS,
+        "write_statistics": True,
+    }

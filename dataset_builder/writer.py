@@ -60,7 +60,7 @@ from rose_bench.scoring.io import atomic_dir
 from . import card, fidelity_data, summary
 from .fidelity import Tally
 from .manifest import code_version, write_manifest
-from .parquet_schema import Column, SchemaCollector, SchemaError, encode_value, features_for
+from .parquet_schema import Column, SchemaCollector, SchemaError, encode_value, features_for, parquet_write_options
 from .row_spool import RowSpool
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -262,7 +262,7 @@ class DatasetWriter:
             path = folder / shard_name(split, index, len(shards))
             shard_ids = ids[start : start + count]
             start += count
-            with pq.ParquetWriter(path, schema, **_parquet_options(columns)) as writer:
+            with pq.ParquetWriter(path, schema, **parquet_write_options(columns)) as writer:
                 writer.add_key_value_metadata({"content_defined_chunking": json.dumps(ds_config.DEFAULT_CDC_OPTIONS)})
                 for first in range(0, len(shard_ids), self.row_group_rows):
                     chunk = list(self._rows.rows(shard_ids[first : first + self.row_group_rows]))
@@ -284,37 +284,6 @@ class DatasetWriter:
                 except SchemaError as exc:
                     raise WriterError(f"row {row['item_id']}: field {col.name}: {exc}") from None
         return data
-
-
-def _parquet_options(columns: tuple[Column, ...]) -> dict[str, Any]:
-    """Per-leaf options as ``datasets`` 5.x writes them (Xet-friendly raw image bytes, snappy elsewhere)."""
-    compression: dict[str, str] = {}
-    encoding: dict[str, str] = {}
-    dictionary: list[str] = []
-    for col in columns:
-        if col.dtype == "image":
-            leaves = [f"{col.name}.bytes", f"{col.name}.path"]
-        elif col.dtype == "list<string>":
-            leaves = [f"{col.name}.list.element"]
-        elif col.dtype == "list<list<int64>>":
-            leaves = [f"{col.name}.list.element.list.element"]
-        else:
-            leaves = [col.name]
-        for leaf in leaves:
-            if col.dtype == "image":
-                compression[leaf] = "none"
-                encoding[leaf] = "PLAIN"
-            else:
-                compression[leaf] = "snappy"
-                dictionary.append(leaf)
-    return {
-        "compression": compression,
-        "use_dictionary": dictionary,
-        "column_encoding": encoding,
-        "write_page_index": True,
-        "use_content_defined_chunking": ds_config.DEFAULT_CDC_OPTIONS,
-        "write_statistics": True,
-    }
 
 
 def _data_sizes(stage: Path) -> dict[str, int]:

@@ -190,7 +190,7 @@ def _score_in_halves(opts: ScoreOptions, metadata_path: Path, path: Path, predic
     if len(expected) != len(mine) + len(their_ids) or not expected:
         return None  # an id in both halves, or no rows: the one-process path names the problem
     # Both halves and the predictions are valid, so the next check is the one-process path's next one.
-    matched, missing, extra = _coverage(expected, set(predictions_by_id), opts, metadata_path, predictions_path)
+    _, missing, extra = _coverage(expected, set(predictions_by_id), opts, metadata_path, predictions_path)
     ids, rows = my_matched + their_matched, my_rows + their_rows
     order = sorted(range(len(ids)), key=ids.__getitem__)
     values = list(mine.values())
