@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import gc
 import json
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
 from . import aggregate as agg
 from .contract import SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
-from .forked import ChildFailed, can_fork, forked
+from .forked import Child, ChildFailed, can_fork
 from .io import InputError, atomic_dir, write_csv, write_json
 from .models import display_model_name, infer_model
 from .score_run import DEFAULT_REPO_ID, ScoredRun, ScoreOptions, score_run
@@ -227,16 +227,22 @@ def _item_files_alongside(folder: Path, rows: Sequence[dict]) -> Iterator[None]:
     child is an error here; an error here stops the child.
     """
     all_path, errors_path = folder / "per_item_eval.jsonl", folder / "error_cases.jsonl"
-    if len(rows) < FORK_WRITER_MIN_ROWS or not can_fork():
+    writer = None
+    if len(rows) >= FORK_WRITER_MIN_ROWS and can_fork():
+        with suppress(ChildFailed):  # the system refused a process: write here
+            writer = Child(lambda: _write_item_files(all_path, errors_path, rows), report=True)
+    if writer is None:
         _write_item_files(all_path, errors_path, rows)
         yield
         return
-    with forked(lambda: _write_item_files(all_path, errors_path, rows)) as writer:
+    try:
         yield
         try:
             writer.result()
         except ChildFailed as exc:
             raise OSError(f"{all_path}: the writer process failed ({exc}; its error is printed above)") from None
+    finally:
+        writer.stop()
 
 
 def _write_summary_files(folder: Path, result: Evaluation) -> None:

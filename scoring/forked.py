@@ -34,8 +34,14 @@ class Child:
     """A forked child running ``task``; ``result()`` waits for it and returns what ``task`` returned."""
 
     def __init__(self, task: Callable[[], Any], *, report: bool) -> None:
+        """Fork now; ChildFailed if the system refuses a process (limits, memory): do the work here instead."""
         read_end, write_end = os.pipe()
-        self._pid: Optional[int] = os.fork()
+        try:
+            self._pid: Optional[int] = os.fork()
+        except OSError as exc:
+            os.close(read_end)
+            os.close(write_end)
+            raise ChildFailed(f"cannot fork ({exc})") from None
         if self._pid == 0:  # the child: never returns into the caller's code
             code = 1
             try:
@@ -84,6 +90,7 @@ def forked(task: Callable[[], Any], *, report: bool = True) -> Iterator[Child]:
 
     ``report`` prints the child's traceback when it raises (off where a failure
     only means "do it here instead", and the work done here reports the error).
+    Raises ChildFailed at once if no child can be forked.
     """
     child = Child(task, report=report)
     try:

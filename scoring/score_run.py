@@ -177,15 +177,15 @@ def _score_in_halves(opts: ScoreOptions, metadata_path: Path, path: Path, predic
             matched, rows
 
     lenient = LenientCount()
-    with forked(second_half, report=False) as child:
-        try:
+    try:
+        with forked(second_half, report=False) as child:
             mine = load_metadata_range(path, opts.split, 0, middle)
             prediction_rows, predictions_by_id, model = _predictions(opts, predictions_path, lenient)
             my_matched = sorted(mine.keys() & predictions_by_id.keys())
             my_rows = score_all(my_matched, predictions_by_id, mine, model, opts.near_miss_l1, metadata_path)
             their_ids, their_subsets, their_templates, their_matched, their_rows = child.result()
-        except (InputError, ChildFailed):
-            return None
+    except (InputError, ChildFailed):  # including "cannot fork"
+        return None
     expected = mine.keys() | set(their_ids)
     if len(expected) != len(mine) + len(their_ids) or not expected:
         return None  # an id in both halves, or no rows: the one-process path names the problem

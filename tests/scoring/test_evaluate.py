@@ -128,7 +128,7 @@ def test_end_to_end_known_mix(mixed_run, capsys):
         "group,rose_subset,expected,evaluated,coverage_rate,task_template,task_short")
 
 
-@pytest.mark.parametrize("writer", ["in-process", "forked"])
+@pytest.mark.parametrize("writer", ["in-process", "forked", "fork-refused"])
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "utf8-bom"])
 def test_golden_official_run_reproduced(tmp_path, bom, writer, monkeypatch):
     """Same inputs as a recorded official run -> the same eight files (a leading UTF-8 BOM changes nothing),
@@ -137,11 +137,13 @@ def test_golden_official_run_reproduced(tmp_path, bom, writer, monkeypatch):
     The recorded predictions include a numeric raw_text (line 10), which the official evaluator scores
     as an invalid answer: `rose score` refuses it unless --lenient, and with --lenient matches exactly.
     """
-    if writer == "forked":
+    if writer != "in-process":
         if not hasattr(os, "fork"):
             pytest.skip("no os.fork on this platform: the writer always runs in-process")
         monkeypatch.setattr(evaluate_module, "FORK_WRITER_MIN_ROWS", 1)
         monkeypatch.setattr(evaluate_module, "can_fork", lambda: True)  # even if an earlier test left a thread
+    if writer == "fork-refused":  # process limits: the files are written in this process instead
+        monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "no more processes")))
     root = tmp_path / "root"
     root.mkdir()
     (root / "metadata_test.jsonl").write_bytes(bom + (VECTORS_DIR / "metadata_test.jsonl").read_bytes())

@@ -66,3 +66,16 @@ def test_can_fork_only_with_one_thread():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_refused_fork_is_a_child_failure_and_leaks_nothing(monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", refuse)
+    with pytest.raises(ChildFailed, match="cannot fork"):
+        with forked(lambda: 1):
+            pytest.fail("the block must not run without a child")
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before  # both pipe ends closed

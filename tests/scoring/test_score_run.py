@@ -128,3 +128,15 @@ def test_a_file_without_a_second_line_is_read_in_one_process(tmp_path, monkeypat
     monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(score_run_module, "can_fork", lambda: True)
     assert len(score_run(opts).rows) == 1
+
+
+def test_a_refused_fork_scores_in_one_process(tmp_path, monkeypatch):
+    rows = _rows()
+    opts = ScoreOptions(predictions=_write(tmp_path / "p.jsonl", _answers(rows)),
+                        metadata=_write(tmp_path / "metadata_test.jsonl", rows))
+    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(score_run_module, "can_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "no more processes")))
+    refused = score_run(opts)
+    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 2**62)
+    _same(refused, score_run(opts))
