@@ -173,15 +173,19 @@ def _bounded(region_type: str, name: str, lo: int, hi: int, limit: int) -> range
 class _RegionBase:
     """Behaviour shared by every region type (implemented by each dataclass).
 
-    ``cells`` is the definition; ``size``, ``size_in`` and ``contains`` give the
-    same answers by arithmetic (tests/scoring/test_grid.py checks they agree), so
-    scoring an item never enumerates its region.
+    A rectangular region is its ``spans``; ``cells`` enumerates them, while
+    ``size``, ``size_in`` and ``contains`` answer by arithmetic, so scoring an
+    item never enumerates its region (tests/scoring/test_grid.py checks that
+    all of them agree, for malformed regions too).  ``Exclusion`` and
+    ``GlobalRegion`` override what differs.
     """
 
     region_type: str
 
-    def cells(self, grid: Grid) -> frozenset[Cell]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def cells(self, grid: Grid) -> frozenset[Cell]:
+        """Every cell of the region, rows then columns (not clipped to ``grid``)."""
+        rows, cols = self.spans(grid)
+        return frozenset(Cell(r, c) for r in rows for c in cols)
 
     def params(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -237,10 +241,6 @@ class RowRange(_RegionBase):
     r2: int
     region_type = "ROW_RANGE"
 
-    def cells(self, grid: Grid) -> frozenset[Cell]:
-        rows = _bounded(self.region_type, "r", self.r1, self.r2, MAX_GRID_ROWS)
-        return frozenset(Cell(r, c) for r in rows for c in _span(1, grid.cols))
-
     def spans(self, grid: Grid) -> tuple[range, range]:
         return _bounded(self.region_type, "r", self.r1, self.r2, MAX_GRID_ROWS), _span(1, grid.cols)
 
@@ -256,10 +256,6 @@ class ColRange(_RegionBase):
     c1: int
     c2: int
     region_type = "COL_RANGE"
-
-    def cells(self, grid: Grid) -> frozenset[Cell]:
-        cols = _bounded(self.region_type, "c", self.c1, self.c2, MAX_GRID_COLS)
-        return frozenset(Cell(r, c) for r in _span(1, grid.rows) for c in cols)
 
     def spans(self, grid: Grid) -> tuple[range, range]:
         return _span(1, grid.rows), _bounded(self.region_type, "c", self.c1, self.c2, MAX_GRID_COLS)
@@ -278,10 +274,6 @@ class Rectangle(_RegionBase):
     c1: int
     c2: int
     region_type = "RECTANGLE"
-
-    def cells(self, grid: Grid) -> frozenset[Cell]:
-        rows, cols = self.spans(grid)
-        return frozenset(Cell(r, c) for r in rows for c in cols)
 
     def spans(self, grid: Grid) -> tuple[range, range]:
         return (_bounded(self.region_type, "r", self.r1, self.r2, MAX_GRID_ROWS),

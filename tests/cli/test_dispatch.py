@@ -58,7 +58,7 @@ TYPED_ERRORS = [
     ("rose_bench.dataset_builder.export", "ExportError", UsageError),
     ("rose_bench.dataset_builder.publish", "PublishError", UsageError),
     ("rose_bench.dataset_builder.writer", "WriterError", UsageError),
-    ("rose_bench.dataset_builder.specs", "ConfigError", UsageError),
+    ("rose_bench.dataset_builder.config_files", "ConfigError", UsageError),
 ]
 
 
