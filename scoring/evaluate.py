@@ -218,7 +218,7 @@ FORK_WRITER_MIN_ROWS = 20_000
 
 
 @contextmanager
-def _item_files_alongside(folder: Path, rows: Sequence[dict]) -> Iterator[None]:
+def _item_files_alongside(folder: Path, rows: Sequence[dict], *, may_fork: bool) -> Iterator[None]:
     """Write the per-item files while the block runs: by a forked child for a large run, else first, here.
 
     Serialising every row is the largest single cost of a big run and needs
@@ -228,7 +228,7 @@ def _item_files_alongside(folder: Path, rows: Sequence[dict]) -> Iterator[None]:
     """
     all_path, errors_path = folder / "per_item_eval.jsonl", folder / "error_cases.jsonl"
     writer = None
-    if len(rows) >= FORK_WRITER_MIN_ROWS and can_fork():
+    if may_fork and len(rows) >= FORK_WRITER_MIN_ROWS and can_fork():
         with suppress(ChildFailed):  # the system refused a process: write here
             writer = Child(lambda: _write_item_files(all_path, errors_path, rows), report=True)
     if writer is None:
@@ -309,7 +309,7 @@ def run(opts: ScoreOptions) -> Evaluation:
         scored = score_run(opts)
         _check_out_dir(out_dir)  # and again: it may have been filled meanwhile
         with atomic_dir(out_dir) as tmp:
-            with _item_files_alongside(tmp, scored.rows):
+            with _item_files_alongside(tmp, scored.rows, may_fork=not opts.one_process):
                 scored.inputs = None  # freed here, alongside the writer
                 result = _summarise(scored, opts)
             _write_summary_files(tmp, result)

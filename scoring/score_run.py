@@ -52,6 +52,7 @@ class ScoreOptions:
     repo_id: str = DEFAULT_REPO_ID
     answer_key: Optional[Path] = None  # key folder of a withheld public build (dataset_root)
     lenient: bool = False  # score invalid prediction rows (scoring.predictions) as invalid answers instead of refusing
+    one_process: bool = False  # never fork (no second process for reading, scoring or writing)
 
 
 @dataclass
@@ -128,7 +129,7 @@ def score_run(opts: ScoreOptions) -> ScoredRun:
     metadata_path, files = resolve_metadata(dataset_root=opts.dataset_root, metadata=opts.metadata, split=opts.split,
                                              answer_key=opts.answer_key)
     predictions_path = Path(opts.predictions).expanduser().resolve()
-    if len(files) == 1 and files[0].suffix == ".jsonl" and can_fork() \
+    if not opts.one_process and len(files) == 1 and files[0].suffix == ".jsonl" and can_fork() \
             and files[0].stat().st_size >= TWO_PROCESS_MIN_BYTES:
         scored = _score_in_halves(opts, metadata_path, files[0], predictions_path)
         if scored is not None:

@@ -48,6 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(*flag("lenient"), action="store_true",
                    help="score a prediction whose raw_text is missing, not a string/null or not encodable text as an "
                    "invalid answer (counted in a warning) instead of refusing the file")
+    p.add_argument(*flag("one_process"), action="store_true",
+                   help="never fork: a large run otherwise uses a second process to read, score and write "
+                   "(same output; about 1.5x faster at 100,000 items, more memory in total)")
     p.add_argument(*official_flag("model"), default="", help="model-name override")
     p.add_argument(*official_flag("display_name"), default="", help="display name used in the LaTeX rows")
     p.add_argument(*official_flag("digits"), type=int_range(0, MAX_DIGITS, example=1), default=1,
@@ -81,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         repo_id=args.repo_id,
         answer_key=args.answer_key,
         lenient=args.lenient,
+        one_process=args.one_process,
     ))
     for warning in result.warnings:
         print(f"rose score: {warning}", file=sys.stderr)

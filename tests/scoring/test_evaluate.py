@@ -327,6 +327,29 @@ def test_forked_writer_failure_leaves_nothing(broken, tmp_path, monkeypatch, cap
     assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.jsonl", "p.jsonl"]  # no output, no temp dir
 
 
+def test_one_process_never_forks_and_writes_the_same(tmp_path, monkeypatch):
+    """``--one-process``: no child even where a large run would fork, and the very same eight files."""
+    from rose_bench.scoring import score_run as score_run_module
+
+    rows = read_jsonl(MATCHED)
+    meta = write_jsonl(tmp_path / "metadata_test.jsonl", rows)
+    preds = write_jsonl(tmp_path / "p.jsonl", [{"item_id": r["item_id"], "raw_text": "COUNT(2)"} for r in rows])
+    for module, name in ((evaluate_module, "FORK_WRITER_MIN_ROWS"), (score_run_module, "TWO_PROCESS_MIN_BYTES")):
+        monkeypatch.setattr(module, name, 0)
+        monkeypatch.setattr(module, "can_fork", lambda: True)
+    args = ["--metadata", str(meta), "--predictions", str(preds)]
+    if hasattr(os, "fork"):
+        forks, fork = [], os.fork
+        monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+        assert score(*args, "--out-dir", str(tmp_path / "forked")) == 0
+        assert len(forks) == 2  # one child read and scored half the file, one wrote the per-item files
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("--one-process forked"))
+    assert score(*args, "--out-dir", str(tmp_path / "one"), "--one-process") == 0
+    if hasattr(os, "fork"):
+        for name in OUTPUT_FILES:
+            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "forked" / name).read_bytes(), name
+
+
 def test_near_miss_and_digits_flags(tmp_path):
     gc = read_jsonl(GLOBAL_CLICK)[:1]
     meta = write_jsonl(tmp_path / "meta.jsonl", gc)
