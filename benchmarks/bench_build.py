@@ -59,7 +59,7 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def _cpu_children() -> float:
+def cpu_children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -80,7 +80,7 @@ def run_build(out: Path, args: argparse.Namespace, certify: bool) -> Run:
         cmd += ["--subsets", args.subsets]
     if not certify:
         cmd += ["--no-certify"]
-    load0, cpu0 = os.getloadavg()[0], _cpu_children()
+    load0, cpu0 = os.getloadavg()[0], cpu_children()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak = 0
@@ -90,7 +90,7 @@ def run_build(out: Path, args: argparse.Namespace, certify: bool) -> Run:
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"rose build failed with exit code {proc.returncode}: {' '.join(cmd)}")
-    return Run(cmd, wall, _cpu_children() - cpu0, peak, (load0, os.getloadavg()[0]))
+    return Run(cmd, wall, cpu_children() - cpu0, peak, (load0, os.getloadavg()[0]))
 
 
 def report(label: str, run: Run, out: Path) -> None:

@@ -23,12 +23,16 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from rose_bench.scoring.io import jsonl_line, read_jsonl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import cpu_children  # noqa: E402
 
 METADATA = "metadata_test.jsonl"
 
@@ -51,8 +55,8 @@ def _answer(rng: random.Random, row: dict) -> dict:
 
 def make_input(source: Path, items: int, folder: Path, seed: int) -> tuple[Path, Path]:
     """An official-layout folder with ``items`` test rows and a predictions file for them."""
-    lines = [line for line in (source / METADATA).read_text(encoding="utf-8").splitlines() if line.strip()]
-    if not lines:
+    rows = read_jsonl(source / METADATA)
+    if not rows:
         raise SystemExit(f"{source / METADATA}: no rows (fix: pass a folder written by 'rose export-official')")
     rng = random.Random(seed)
     root = folder / f"items-{items}"
@@ -60,25 +64,20 @@ def make_input(source: Path, items: int, folder: Path, seed: int) -> tuple[Path,
     predictions = folder / f"predictions-{items}.jsonl"
     with (root / METADATA).open("w", encoding="utf-8") as meta, predictions.open("w", encoding="utf-8") as preds:
         for k in range(items):
-            row = json.loads(lines[k % len(lines)])
-            copy = k // len(lines)
+            row = dict(rows[k % len(rows)])
+            copy = k // len(rows)
             if copy:
                 row["item_id"], row["scene_id"] = f"{row['item_id']}-r{copy}", f"{row['scene_id']}-r{copy}"
-            meta.write(json.dumps(row, ensure_ascii=False) + "\n")
-            preds.write(json.dumps({"item_id": row["item_id"], "model": "bench-mix", **_answer(rng, row)}) + "\n")
+            meta.write(jsonl_line(row))
+            preds.write(jsonl_line({"item_id": row["item_id"], "model": "bench-mix", **_answer(rng, row)}))
     return root, predictions
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one whole process."""
-    cpu0, start = _children_cpu(), time.perf_counter()
+    cpu0, start = cpu_children(), time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start, _children_cpu() - cpu0
+    return time.perf_counter() - start, cpu_children() - cpu0
 
 
 def _figures(out: Path) -> dict:

@@ -123,19 +123,6 @@ class SchemaCollector:
         return tuple(columns)
 
 
-def schema_for(rows: Sequence[Mapping[str, Any]], templates: Iterable[str]) -> tuple[Column, ...]:
-    """Columns of a group of configs that share one schema.
-
-    Known main columns, then the known bridge columns of ``templates``, then
-    unknown fields in first-seen order (rows are expected in item_id order, so
-    the result is deterministic).
-    """
-    collector = SchemaCollector(templates)
-    for row in rows:
-        collector.add(row)
-    return collector.columns()
-
-
 def _feature(dtype: str):
     return {
         "string": Value("string"),

@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass
 from typing import Iterable
 
+from rose_bench.scoring.contract import region_case_label, region_case_of
 from rose_bench.scoring.grid import (
     Cell,
     ColRange,
@@ -40,7 +41,7 @@ from rose_bench.scoring.grid import (
 
 from .subset_specs import SubsetSpec, Weighted
 
-__all__ = ["RegionDraw", "region_case", "case_label", "achieved_case", "placements", "sample_region"]
+__all__ = ["RegionDraw", "region_case", "placements", "sample_region"]
 
 
 @dataclass(frozen=True)
@@ -52,21 +53,7 @@ class RegionDraw:
     @property
     def label(self) -> str:
         """The ``region_case`` value."""
-        return case_label(self.achieved, self.wanted)
-
-
-def case_label(achieved: str, wanted: str) -> str:
-    return achieved if achieved == wanted else f"fallback_{achieved}_wanted_{wanted}"
-
-
-def achieved_case(label: str) -> str:
-    """The case a ``region_case`` label achieved: ``fallback_<achieved>_wanted_<wanted>`` -> ``<achieved>``."""
-    if label.startswith("fallback_"):
-        achieved, sep, _ = label[len("fallback_"):].partition("_wanted_")
-        if sep and achieved:
-            return achieved
-        raise ValueError(f"malformed region_case {label!r}")
-    return label
+        return region_case_label(self.achieved, self.wanted)
 
 
 def region_case(region: Region, grid: Grid, targets: Iterable[Cell]) -> str:
@@ -74,10 +61,7 @@ def region_case(region: Region, grid: Grid, targets: Iterable[Cell]) -> str:
     targets = frozenset(targets)
     if not targets:
         raise ValueError("region cases need at least one target")
-    inside = len(targets & region.cells(grid))
-    if inside == 0:
-        return "zero"
-    return "all" if inside == len(targets) else "partial"
+    return region_case_of(len(targets & region.cells(grid)), len(targets))
 
 
 def placements(kind: str, grid: Grid, height: int, width: int = 0) -> list[Region]:

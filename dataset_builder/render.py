@@ -81,7 +81,7 @@ def cued_pixels(base: np.ndarray, region: Rectangle | VisualRegion, cell_size: i
     change, so the cue never spills into neighbouring cells.
     """
     if not isinstance(region, Rectangle):
-        raise TypeError(f"add_cue needs a Rectangle or VisualRegion, got {type(region).__name__}")
+        raise TypeError(f"the cue needs a Rectangle or VisualRegion, got {type(region).__name__}")
     height, width = base.shape[:2]
     if width % cell_size or height % cell_size:
         raise ValueError(f"image {width}x{height} is not a whole number of {cell_size}-px cells")
@@ -102,8 +102,6 @@ def cued_pixels(base: np.ndarray, region: Rectangle | VisualRegion, cell_size: i
 
 def add_cue(base: Image.Image, region: Rectangle | VisualRegion, cell_size: int) -> Image.Image:
     """A copy of ``base`` with the T4 visual cue over ``region`` (see ``cued_pixels``); ``base`` is not modified."""
-    if not isinstance(region, Rectangle):
-        raise TypeError(f"add_cue needs a Rectangle or VisualRegion, got {type(region).__name__}")
     return Image.fromarray(cued_pixels(np.asarray(base.convert("RGB")), region, cell_size), mode="RGB")
 
 

@@ -17,9 +17,8 @@ from rose_bench.scoring import contract
 
 from .config_files import SUBSETS_FILE, ConfigError, read_yaml, require
 
-__all__ = ["Weighted", "DifficultyRule", "PairWeights", "SubsetSpec", "load_subsets", "CASES", "SPAN_KEYS"]
+__all__ = ["Weighted", "DifficultyRule", "PairWeights", "SubsetSpec", "load_subsets", "SPAN_KEYS"]
 
-CASES: tuple[str, ...] = ("zero", "partial", "all")
 NUMERIC_REGION_TYPES: tuple[str, ...] = ("ROW_RANGE", "COL_RANGE", "RECTANGLE")
 SPAN_KEYS: tuple[str, ...] = ("ROW_RANGE", "COL_RANGE", "RECTANGLE_HEIGHT", "RECTANGLE_WIDTH")
 
@@ -263,7 +262,7 @@ def _subset(path: Path, name: str, raw: Any, protocol_version: str) -> SubsetSpe
         region_types=_weighted(path, raw.get("region_type_weights"), f"{where}.region_type_weights", NUMERIC_REGION_TYPES),
         spans=spans,
         profile_spans=tuple(profile_spans),
-        wanted_cases=_weighted(path, raw.get("wanted_case_weights"), f"{where}.wanted_case_weights", CASES),
+        wanted_cases=_weighted(path, raw.get("wanted_case_weights"), f"{where}.wanted_case_weights", contract.REGION_CASES),
         difficulty=difficulty,
         row_fields=tuple(require(path, raw, "row_fields", where, list)),
         pair_weights=pair_weights,

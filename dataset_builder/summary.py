@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 from rose_bench.scoring.contract import BRIDGE_TEMPLATES, SPLITS, SUBSET_ORDER, T1, TEMPLATE_ORDER
 
@@ -145,18 +145,3 @@ class BuildSummary:
             out.setdefault(subset, {})[template] = self._key_order[(subset, template)]
         return out
 
-
-def counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return BuildSummary.of(rows).counts()
-
-
-def statistics(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return BuildSummary.of(rows).statistics()
-
-
-def versions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return BuildSummary.of(rows).versions()
-
-
-def row_key_order(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    return BuildSummary.of(rows).row_key_order()

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from rose_bench.scoring.contract import TEMPLATE_CONFIGS, build_shards
 from rose_bench.scoring.completeness import check_complete
-from rose_bench.scoring.evaluate import load_metadata
+from rose_bench.scoring.score_inputs import load_metadata
 from rose_bench.scoring.io import InputError, parquet_rows
 
 from .sample import ItemKey

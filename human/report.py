@@ -17,10 +17,13 @@ from typing import Any, Optional, Sequence
 
 from rose_bench.scoring.contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
 from rose_bench.scoring.answer_key import dataset_fingerprint
-from rose_bench.scoring.evaluate import ScoreOptions, evaluate, load_predictions
+from rose_bench.scoring.evaluate import evaluate
+from rose_bench.scoring.score_inputs import load_predictions
+from rose_bench.scoring.scored_items import ScoreOptions
 from rose_bench.scoring.grammar import format_answer, parse_answer
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.numeric import format_percent
+from rose_bench.scoring.report import markdown_table
 
 from .run import PREDICTIONS_FILE, RunConfig, read_config
 
@@ -139,33 +142,28 @@ def _sec(value: Optional[float]) -> str:
     return "--" if value is None else f"{value:.1f}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
 def markdown_report(data: dict[str, Any]) -> str:
     """PASS (%) by template and by subset, time per item, and pairwise agreement, as Markdown."""
     people = data["annotators"]
     out = ["## Human baseline (PASS %, item means over the answered sample)", ""]
     cell = lambda rec: f"{format_percent(rec['pass'])} (n={rec['n']})" if rec["n"] else "--"  # noqa: E731
-    out += _table(
+    out += markdown_table(
         ["Annotator", "Answered", "PASS", "VALID", *(TEMPLATE_SHORT[t] for t in TEMPLATE_ORDER)],
         [[p["annotator"], f"{p['answered']}/{p['sampled']}", format_percent(p["pass"]), format_percent(p["valid"]),
           *(cell(p["by_template"][t]) for t in TEMPLATE_ORDER)] for p in people],
     )
     out += ["", "### PASS % by subset", ""]
-    out += _table(["Annotator", *(SUBSET_SHORT[s] for s in SUBSET_ORDER), "Avg. PASS (macro)"],
+    out += markdown_table(["Annotator", *(SUBSET_SHORT[s] for s in SUBSET_ORDER), "Avg. PASS (macro)"],
                   [[p["annotator"], *(cell(p["by_subset"][s]) for s in SUBSET_ORDER),
                     format_percent(p["avg_pass_macro"])] for p in people])
     out += ["", "### Time per item (seconds)", ""]
-    out += _table(["Annotator", "median", "mean", "total", "clicked / typed"],
+    out += markdown_table(["Annotator", "median", "mean", "total", "clicked / typed"],
                   [[p["annotator"], _sec(p["seconds_per_item"]["median"]), _sec(p["seconds_per_item"]["mean"]),
                     _sec(p["seconds_per_item"]["total"]), f"{p['input']['cells']} / {p['input']['text']}"]
                    for p in people])
     if data["agreement"]:
         out += ["", "### Agreement (pairs of annotators, items both answered)", ""]
-        out += _table(["Pair", "common items", "same answer %", "same PASS %"],
+        out += markdown_table(["Pair", "common items", "same answer %", "same PASS %"],
                       [[f"{a['a']} / {a['b']}", str(a["common_items"]), format_percent(a["same_answer"]),
                         format_percent(a["same_pass"])] for a in data["agreement"]])
     return "\n".join(out) + "\n"

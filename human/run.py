@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from rose_bench.scoring.io import InputError, atomic_file, iter_jsonl
+from rose_bench.scoring.io import InputError, atomic_file, iter_jsonl, parse_json
 
 from .answer import Answer, RequestError
 
@@ -71,9 +71,11 @@ def read_config(run_dir: Path) -> RunConfig:
         raise InputError(path, f"larger than {MAX_RUN_FILE_BYTES} bytes: not a run.json written by `rose human`",
                          fix="restore run.json or start a new run")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(path, f"unreadable run.json ({exc})", fix="restore run.json or start a new run") from None
+        data, error = parse_json(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        data, error = None, f"not UTF-8 text ({exc.reason})"
+    if error is not None:
+        raise InputError(path, f"unreadable run.json: {error}", fix="restore run.json or start a new run")
     if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
         raise InputError(path, f"format is not {RUN_FORMAT}", field="format", fix="start a new run with this version")
     try:

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Optional
 
 import pyarrow.parquet as pq
 
-from rose_bench.scoring.io import InputError, atomic_file, atomic_write, parquet_rows
+from rose_bench.scoring.io import InputError, atomic_dir, atomic_file, atomic_write, parquet_rows
 
 from .bundle import PREDICTIONS_NAME, SUBMISSION_NAME, Bundle, dataset_fingerprint, read_bundle
 from .scores import load_key, score_predictions, scorer_version, scores_table, summary_figures
@@ -241,14 +241,10 @@ def add_hidden(root: Path, prefix: str, bundle_dir: Path, *, answer_key: Optiona
     rows, coverage = score_predictions(bundle.predictions, key, where=str(bundle.path / PREDICTIONS_NAME),
                                        allow_partial=False)
     with locked(board.root):
-        folder = board.folder(sub_id) / "hidden"
-        staging = Path(tempfile.mkdtemp(prefix=".hidden-", dir=board.folder(sub_id)))
-        shutil.copyfile(bundle.path / SUBMISSION_NAME, staging / SUBMISSION_NAME)
-        (staging / PREDICTIONS_NAME).write_bytes(bundle.predictions_bytes)
-        pq.write_table(scores_table(rows), staging / "scores.parquet")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(staging, folder)
+        with atomic_dir(board.folder(sub_id) / "hidden", overwrite=True) as staging:  # an earlier re-draw row is replaced
+            shutil.copyfile(bundle.path / SUBMISSION_NAME, staging / SUBMISSION_NAME)
+            (staging / PREDICTIONS_NAME).write_bytes(bundle.predictions_bytes)
+            pq.write_table(scores_table(rows), staging / "scores.parquet")
         _bump_revision(board.root)
     return sub_id
 

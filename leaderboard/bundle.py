@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional, Sequence
 from rose_bench import __version__
 from rose_bench.scoring.answer_key import dataset_fingerprint  # re-exported: bundles pin builds by it
 from rose_bench.scoring.contract import SPLITS
-from rose_bench.scoring.io import InputError, atomic_dir
+from rose_bench.scoring.io import InputError, atomic_dir, parse_json, parse_jsonl
 from rose_bench.scoring.models import model_names
 from rose_bench.scoring.predictions import FIX as PREDICTION_FIX, prediction_problem
 
@@ -80,38 +80,43 @@ def _read_bounded(path: Path, limit: int, what: str) -> bytes:
     return path.read_bytes()
 
 
+def _first_long_line(text: str) -> Optional[int]:
+    """The number of the first line longer than ``MAX_LINE_BYTES`` characters, if any (no copy of the text)."""
+    start, line_no = 0, 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > MAX_LINE_BYTES:
+            return line_no
+        start, line_no = end + 1, line_no + 1
+    return None
+
+
 def _parse_predictions(path: Path, data: bytes) -> list[dict]:
     try:
-        text = data.decode("utf-8-sig")  # the one JSONL policy: a leading BOM is stripped (scoring.io)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8") from None
+    too_long = _first_long_line(text)
+    if too_long is not None:
+        raise InputError(path, "line longer than 1 MiB", line=too_long, fix="one short answer per item")
     rows: list[dict] = []
     first: dict[str, int] = {}
     lines: list[int] = []
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE_BYTES:
-            raise InputError(path, "line longer than 1 MiB", line=line_no, fix="one short answer per item")
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"invalid JSON ({exc.msg} at column {exc.colno})", line=line_no,
-                             fix="write one complete JSON object per line") from None
+    for line_no, row, error in parse_jsonl(text):  # the one JSONL policy (scoring.io)
+        if error is not None:
+            raise InputError(path, error, line=line_no, fix="write one complete JSON object per line")
         if not isinstance(row, dict):
             raise InputError(path, f"expected a JSON object, got {type(row).__name__}", line=line_no,
                              fix="write one JSON object per line")
-        item_id = row.get("item_id")
-        if not isinstance(item_id, str) or not item_id:
-            raise InputError(path, "item_id missing or not a string", line=line_no, field="item_id",
-                             fix='write {"item_id": "...", "raw_text": "..."} per line')
+        problem = prediction_problem(row)  # the one definition shared with rose validate / score / bridge
+        if problem is not None:
+            raise InputError(path, problem.reason, line=line_no, field=problem.field, fix=PREDICTION_FIX)
+        item_id = row["item_id"]
         if item_id in first:
             raise InputError(path, f"duplicate item_id {item_id!r} (first on line {first[item_id]})", line=line_no,
                              field="item_id", fix="keep exactly one prediction per item")
         first[item_id] = line_no
-        problem = prediction_problem(row)  # the one definition shared with rose validate / score / bridge
-        if problem is not None:
-            raise InputError(path, problem.reason, line=line_no, field=problem.field, fix=PREDICTION_FIX)
         rows.append(row)
         lines.append(line_no)
     models = model_names(rows)  # the one model-name rule (scoring.models)
@@ -132,12 +137,11 @@ def read_bundle(bundle_dir: Path) -> Bundle:
     meta_path = bundle_dir / SUBMISSION_NAME
     raw_meta = _read_bounded(meta_path, MAX_SUBMISSION_BYTES, SUBMISSION_NAME)
     try:
-        meta = json.loads(raw_meta.decode("utf-8"))
+        meta, error = parse_json(raw_meta.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(meta_path, "not UTF-8 text", fix="save submission.json as UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(meta_path, f"invalid JSON ({exc.msg} at line {exc.lineno})",
-                         fix="write submission.json with `rose submission create`") from None
+    if error is not None:
+        raise InputError(meta_path, error, fix="write submission.json with `rose submission create`")
     problems = schema_problems(meta)
     if problems:
         raise InputError(meta_path, f"schema: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),

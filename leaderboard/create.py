@@ -6,11 +6,11 @@ The command line is ``rose_bench.cli.submission``; the folder is written by
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional, Sequence
 
-from rose_bench.scoring.io import InputError, read_jsonl
+from rose_bench.scoring.io import InputError, parse_json
+from rose_bench.scoring.predictions import read_predictions
 
 from .bundle import MAX_PREDICTIONS_BYTES, checked_record, harness_from_lmms_results, predictions_bytes
 
@@ -33,9 +33,11 @@ def _read_json(path: Path) -> dict:
     if path.stat().st_size > 64 << 20:
         raise InputError(path, "results file larger than 64 MiB", fix="pass lmms-eval's *_results.json")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data, error = parse_json(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
         raise InputError(path, f"not a JSON file ({exc})", fix="pass lmms-eval's *_results.json") from None
+    if error is not None:
+        raise InputError(path, f"not a JSON file: {error}", fix="pass lmms-eval's *_results.json")
     if not isinstance(data, dict):
         raise InputError(path, "expected a JSON object", fix="pass lmms-eval's *_results.json")
     return data
@@ -65,8 +67,11 @@ def create_bundle(
         path = Path(predictions)
         if path.is_file() and path.stat().st_size > MAX_PREDICTIONS_BYTES:
             raise InputError(path, "predictions file larger than 256 MiB", fix="one short answer per item")
-        rows = read_jsonl(path)
+        rows = [row for _, row in read_predictions(path)]  # the one valid-prediction rule, with this file's lines
         harness = harness or {"name": "predictions", "version": None, "git_hash": None, "limit": None}
+    if harness.get("limit") is not None:
+        raise InputError(results or "lmms-eval results", f"the run used --limit {harness['limit']}",
+                         field="config.limit", fix="rerun lmms-eval without --limit (a board refuses sampled runs)")
     data = predictions_bytes(rows)
     record = checked_record(
         model=model, harness=harness, fingerprint=fingerprint, split=split, predictions_bytes=data, rows=len(rows),

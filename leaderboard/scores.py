@@ -18,7 +18,7 @@ from rose_bench import __version__
 from rose_bench.scoring import aggregate as agg
 from rose_bench.scoring.answer_key import KEY_JSON, read_key
 from rose_bench.scoring.contract import MAIN_CONFIGS, TEMPLATE_ORDER
-from rose_bench.scoring.evaluate import load_metadata, resolve_metadata
+from rose_bench.scoring.score_inputs import load_metadata, resolve_metadata
 from rose_bench.scoring.io import InputError
 from rose_bench.scoring.item import score_item
 

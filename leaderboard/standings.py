@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import numpy as np
 
 from rose_bench.scoring.uncertainty import FIGURES, HEADLINE, bootstrap, cluster_table
 from rose_bench.scoring.uncertainty_compare import (
-    Pair, minimum_detectable_difference, paired_comparisons, rank_intervals, tiers,
+    Pair, competition_ranks, minimum_detectable_difference, paired_comparisons, rank_intervals, tiers,
 )
 
 from .board import Board
 
-__all__ = ["Row", "Standings", "standings", "competition_ranks", "observed_ranks"]
+__all__ = ["Row", "Standings", "standings", "observed_ranks"]
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,6 @@ def _hidden_ranks(board: Board, ids: list[str]) -> dict[str, int]:
     table = cluster_table({i: list(parquet_rows(board.folder(i) / "hidden" / "scores.parquet")) for i in have})
     head = point_figures(table)[:, FIGURES.index(HEADLINE)]
     return competition_ranks(dict(zip(have, map(float, head))))
-
-
-def competition_ranks(values: Mapping[str, Optional[float]]) -> dict[str, int]:
-    """1 + the number of rows strictly better (ties share a rank); a missing (None/NaN) value ranks last."""
-    value = {i: -math.inf if x is None or math.isnan(x) else x for i, x in values.items()}
-    return {i: 1 + sum(other > value[i] for other in value.values()) for i in value}
 
 
 def observed_ranks(board: Board) -> dict[str, int]:

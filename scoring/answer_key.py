@@ -19,14 +19,13 @@ nothing of ours.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .contract import BUILD_DATA_DIR, MANIFEST_NAME, SHARD_RE, SPLITS, TEMPLATE_CONFIGS, build_shards
-from .io import InputError
+from .io import InputError, parse_json
 
 __all__ = [
     "WITHHELD_COLUMNS", "ANSWER_COLUMNS", "KEY_FORMAT", "KEY_JSON", "MAX_KEY_JSON_BYTES", "MAX_KEY_FILES",
@@ -120,9 +119,11 @@ def _info(key_dir: Path) -> dict:
     if path.stat().st_size > MAX_KEY_JSON_BYTES:
         raise InputError(path, f"larger than {MAX_KEY_JSON_BYTES} bytes", fix=_FIX)
     try:
-        info = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise InputError(path, f"not a JSON document ({exc})", fix=_FIX) from None
+        info, error = parse_json(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        info, error = None, f"not UTF-8 text ({exc.reason})"
+    if error is not None:
+        raise InputError(path, f"not a JSON document: {error}", fix=_FIX)
     if not isinstance(info, dict) or info.get("format") != KEY_FORMAT:
         got = info.get("format") if isinstance(info, dict) else type(info).__name__
         raise InputError(path, f"format {got!r} is not {KEY_FORMAT}", field="format",

@@ -42,7 +42,7 @@ __all__ = [
 
 Row = Mapping[str, Any]
 
-REGION_CASE_ORDER: tuple[str, ...] = ("zero", "partial", "all")
+REGION_CASE_ORDER: tuple[str, ...] = C.REGION_CASES  # the order of the region-case buckets
 
 MATCHED_COUNT_NOTES = {
     "mL-Cnt": "Strict COUNT PASS on the same numeric region and target set as the paired main T3 item.",

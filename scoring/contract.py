@@ -76,6 +76,28 @@ REFERENCE_SOURCE = "REF_MAJORITY"
 SELECTION_PREDICATE = "SELECT_DIFFERENT"
 TARGET_RULE = "ODD_FROM_MAJORITY"
 
+# region_case: how many of the scene's targets the task region holds; a region drawn for another
+# ("wanted") case because none fitted is labelled fallback_<achieved>_wanted_<wanted> (protocol §3.4)
+REGION_CASES: tuple[str, ...] = ("zero", "partial", "all")
+REGION_CASE_PATTERN = r"^(zero|partial|all|fallback_(zero|partial|all)_wanted_(zero|partial|all))$"
+
+
+def region_case_of(inside: int, targets: int) -> str:
+    """zero / partial / all for a region holding ``inside`` of the scene's ``targets`` targets."""
+    return "zero" if inside == 0 else ("all" if inside == targets else "partial")
+
+
+def region_case_label(achieved: str, wanted: str) -> str:
+    """The ``region_case`` value of a region that achieved ``achieved`` when ``wanted`` was drawn."""
+    return achieved if achieved == wanted else f"fallback_{achieved}_wanted_{wanted}"
+
+
+def achieved_case(label: str) -> str:
+    """The case a ``region_case`` label achieved: ``fallback_<achieved>_wanted_<wanted>`` -> ``<achieved>``."""
+    if re.fullmatch(REGION_CASE_PATTERN, label) is None:
+        raise ValueError(f"malformed region_case {label!r}")
+    return label.split("_")[1] if label.startswith("fallback_") else label
+
 # --------------------------------------------------------------------------- size limits of any input
 # Every size read from text, metadata or pixels is checked against these before any work
 # proportional to it.  They sit far above ROSE v0.1 (grids of at most 18x18 cells, images of at most

@@ -5,44 +5,26 @@ coverage rules, the same model-name inference, and the same eight output files
 with the same keys.  Differences are deliberate and only about robustness: every
 input problem is an ``InputError`` naming file/line/field before anything is
 written, and the output directory is replaced atomically.  Reading and scoring
-the inputs is `score_run` (in one process, or two for a large run); this module
+the inputs is `scored_items` (in one process, or two for a large run); this module
 summarises and writes; the file names are `OUTPUT_FILES`.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
 from . import aggregate as agg
-from .contract import SPLITS, SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
+from .contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
 from .forked import Child, ChildFailed, can_fork
-from .io import InputError, atomic_dir, write_csv, write_json
-from .models import display_model_name, infer_model
-from .score_run import DEFAULT_REPO_ID, ScoredRun, ScoreOptions, score_run
+from .io import InputError, atomic_dir, jsonl_line, write_csv, write_json
+from .scored_items import ScoredItems, ScoreOptions, score_items
 from .report import table1_latex_row, table2_latex_row
-from .score_inputs import load_metadata, load_predictions, resolve_metadata
 
-__all__ = [
-    "EVALUATOR_NAME",
-    "DEFAULT_REPO_ID",
-    "OUTPUT_FILES",
-    "ScoreOptions",
-    "Evaluation",
-    "resolve_metadata",
-    "load_metadata",
-    "load_predictions",
-    "infer_model",
-    "display_model_name",
-    "SPLITS",
-    "evaluate",
-    "write_outputs",
-    "run",
-]
+__all__ = ["EVALUATOR_NAME", "OUTPUT_FILES", "FORK_WRITER_MIN_ROWS", "Evaluation", "evaluate", "write_outputs", "run"]
 
 EVALUATOR_NAME = "ROSE release evaluator v1"
 
@@ -127,7 +109,7 @@ def _coverage_records(expected_s: Mapping[str, int], expected_t: Mapping[str, in
     return by_subset, by_template
 
 
-def _summarise(scored: ScoredRun, opts: ScoreOptions) -> Evaluation:
+def _summarise(scored: ScoredItems, opts: ScoreOptions) -> Evaluation:
     """Every summary and paper table of the scored rows (pure: no input is read again)."""
     rows = scored.rows
     table = agg.RowTable(rows)  # columns extracted once, shared by every summary and table below
@@ -178,7 +160,7 @@ def _summarise(scored: ScoredRun, opts: ScoreOptions) -> Evaluation:
 
 def evaluate(opts: ScoreOptions) -> Evaluation:
     """Load, check, score and summarise; raises InputError before any output exists."""
-    return _summarise(score_run(opts), opts)
+    return _summarise(score_items(opts), opts)
 
 
 # --------------------------------------------------------------------------- output
@@ -201,13 +183,13 @@ def _check_out_dir(out_dir: Path) -> None:
 def _write_item_files(all_path: Path, errors_path: Path, rows: Sequence[dict]) -> None:
     """``per_item_eval.jsonl`` (every row) and ``error_cases.jsonl`` (rows without PASS) in one pass.
 
-    Each row is serialised once, in ``io.write_jsonl``'s line format, and goes to
-    both files when it failed (the official run's bytes, pinned by tests/scoring).
+    Each row is serialised once (``io.jsonl_line``) and goes to both files when
+    it failed (the official run's bytes, pinned by tests/scoring).
     """
     with all_path.open("w", encoding="utf-8", newline="\n") as every, \
             errors_path.open("w", encoding="utf-8", newline="\n") as errors:
         for row in rows:
-            line = json.dumps(row, ensure_ascii=False) + "\n"
+            line = jsonl_line(row)
             every.write(line)
             if row.get("pass") != 1:
                 errors.write(line)
@@ -306,7 +288,7 @@ def run(opts: ScoreOptions) -> Evaluation:
     out_dir = Path(opts.out_dir).expanduser().resolve()
     _check_out_dir(out_dir)  # fail before the work, not after
     with _collector_paused():
-        scored = score_run(opts)
+        scored = score_items(opts)
         _check_out_dir(out_dir)  # and again: it may have been filled meanwhile
         with atomic_dir(out_dir) as tmp:
             with _item_files_alongside(tmp, scored.rows, may_fork=not opts.one_process):

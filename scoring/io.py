@@ -32,6 +32,7 @@ __all__ = [
     "InputError",
     "JSONL_ENCODING",
     "normal_permissions",
+    "parse_json",
     "parse_jsonl",
     "jsonl_lines",
     "iter_jsonl",
@@ -39,6 +40,7 @@ __all__ = [
     "read_jsonl",
     "parquet_rows",
     "PARQUET_FIX",
+    "jsonl_line",
     "write_jsonl",
     "write_json",
     "write_csv",
@@ -87,7 +89,9 @@ class InputError(UsageError):
 Entry = tuple[int, Any, Optional[str]]  # (line number, value or None, error or None)
 
 
-def _parse_line(text: str) -> tuple[Any, Optional[str]]:
+def parse_json(text: str) -> tuple[Any, Optional[str]]:
+    """``(value, None)`` or ``(None, "invalid JSON (...)")``: the one policy for any JSON text read from input,
+    a line or a whole document (too-long integers and too-deep nesting are errors, never exceptions)."""
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
@@ -101,7 +105,7 @@ def _parse_line(text: str) -> tuple[Any, Optional[str]]:
 def _entries(lines: Iterable[str]) -> Iterator[Entry]:
     for line_no, line in enumerate(lines, start=1):
         if line and not line.isspace():  # not ``strip()``: that copies every (multi-kB) line
-            value, error = _parse_line(line)
+            value, error = parse_json(line)
             yield line_no, value, error
 
 
@@ -212,12 +216,17 @@ def parquet_rows(
 # --------------------------------------------------------------------------- writing
 
 
+def jsonl_line(row: Any) -> str:
+    """One JSONL line as every writer here (and the official evaluator) writes it: UTF-8 text, default separators."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(jsonl_line(row))
 
 
 def write_json(path: Path | str, obj: Any) -> None:

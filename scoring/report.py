@@ -13,7 +13,7 @@ from . import aggregate as agg
 from .contract import SUBSET_ORDER, SUBSET_SHORT, TEMPLATE_ORDER, TEMPLATE_SHORT
 from .numeric import format_percent
 
-__all__ = ["fmt_pct", "table1_latex_row", "table2_latex_row", "TABLE2_KEYS", "markdown_summary"]
+__all__ = ["fmt_pct", "table1_latex_row", "table2_latex_row", "TABLE2_KEYS", "markdown_summary", "markdown_table"]
 
 TABLE2_KEYS: tuple[str, ...] = (*(TEMPLATE_SHORT[t] for t in TEMPLATE_ORDER), "C-F1", "R-OK", "Avg. PASS")
 
@@ -36,7 +36,8 @@ def table2_latex_row(model_name: str, table: Mapping[str, Any], digits: int = 1)
     return model_name + "\n& " + " & ".join(fmt_pct(table.get(k), digits) for k in TABLE2_KEYS) + r" \\"
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Markdown table lines: the first column left-aligned, the figures right-aligned."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
@@ -55,18 +56,18 @@ def markdown_summary(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any
 
     out = [f"## ROSE results: {name} ({summary.get('model')}), split {summary.get('split')}", ""]
     out += ["### Primary table (PASS %)", ""]
-    out += _md_table(["Model", *agg.PRIMARY_COLUMNS], [[name, *(pct(primary[c]) for c in agg.PRIMARY_COLUMNS)]])
+    out += markdown_table(["Model", *agg.PRIMARY_COLUMNS], [[name, *(pct(primary[c]) for c in agg.PRIMARY_COLUMNS)]])
     out += ["", "### Table 1 (per subset PASS / SOFT %)", ""]
     header = ["Model"] + [f"{SUBSET_SHORT[s]} {m}" for s in SUBSET_ORDER for m in ("PASS", "SOFT")]
     header += ["Avg. PASS", "Avg. SOFT", "VALID"]
     cells = [pct(t1["by_subset"][s][m]) for s in SUBSET_ORDER for m in ("PASS", "SOFT")]
     cells += [pct(t1[k]) for k in ("Avg. PASS", "Avg. SOFT", "VALID")]
-    out += _md_table(header, [[name, *cells]])
+    out += markdown_table(header, [[name, *cells]])
     out += ["", "### Table 2 (per template PASS, C-F1, R-OK %)", ""]
-    out += _md_table(["Model", *TABLE2_KEYS], [[name, *(pct(t2[k]) for k in TABLE2_KEYS)]])
+    out += markdown_table(["Model", *TABLE2_KEYS], [[name, *(pct(t2[k]) for k in TABLE2_KEYS)]])
     out += ["", "### Perception-to-action gap", ""]
     fig1 = gap["fig1"]
-    out += _md_table(
+    out += markdown_table(
         ["Counting Avg.", "Action Avg.", "Δ (Counting − Action)", "G-Cnt", "V-Clk", "Δ (V-Clk − G-Cnt)",
          "Action \\| T1 correct"],
         [[pct(gap["Counting Avg."]), pct(gap["Action Avg."]), pct(gap["gap"]), pct(fig1["G-Cnt"]),

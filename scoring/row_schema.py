@@ -97,7 +97,7 @@ FIELDS: tuple[RowField, ...] = (
     _common("region_type", "string", _ref("region_type"), "shape of the task region"),
     _common("region_params", "json", _PARAMS, "region bounds, 1-indexed and inclusive"),
     _common("region_case", "string", {
-        "type": "string", "pattern": "^(zero|partial|all|fallback_(zero|partial|all)_wanted_(zero|partial|all))$",
+        "type": "string", "pattern": C.REGION_CASE_PATTERN,
     }, "how many targets the region holds (zero/partial/all), with the wanted case on a fallback"),
     _common("cue_type", "string", _TEXT, "visual cue of the task (NONE except T4)"),
     _common("prompt_global", "string", _TEXT, "the fixed instructions shared by every row"),

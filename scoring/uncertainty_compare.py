@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from .contract import ACTION_TEMPLATES, COUNT_TEMPLATES, SUBSET_ORDER, TEMPLATE_
 from .uncertainty import HEADLINE, Bootstrap, ClusterTable
 
 __all__ = [
-    "Pair", "bootstrap_p_value", "holm", "paired_comparisons", "rank_intervals", "tiers",
+    "Pair", "bootstrap_p_value", "holm", "paired_comparisons", "competition_ranks", "rank_intervals", "tiers",
     "template_weights", "clustered_se", "minimum_detectable_difference",
 ]
 
@@ -80,6 +80,13 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     """Competition ranks along the last axis, higher is better: 1 + number of strictly better models."""
     v = np.where(np.isnan(values), -np.inf, values)
     return 1 + (v[..., None, :] > v[..., :, None]).sum(axis=-1)
+
+
+def competition_ranks(values: Mapping[str, Optional[float]]) -> dict[str, int]:
+    """``_ranks`` of named figures: 1 + the number strictly better (ties share a rank); None/NaN ranks last."""
+    names = list(values)
+    point = np.array([np.nan if values[n] is None else values[n] for n in names], dtype=float)
+    return {n: int(r) for n, r in zip(names, _ranks(point))}
 
 
 def rank_intervals(boot: Bootstrap, figure: str = HEADLINE, level: float = 0.95) -> dict[str, tuple[int, int, int]]:

@@ -10,6 +10,7 @@ reported by the schema) does not cascade into many follow-ups.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
@@ -26,7 +27,6 @@ Found = list[tuple[str, str]]
 Row = Mapping[str, Any]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_REGION_CASES = ("zero", "partial", "all")
 
 
 # --- the Parquet form -------------------------------------------------------------------------
@@ -226,10 +226,10 @@ def _check_region_targets(item: _Item, region: Region, region_cells: frozenset[C
     _expect(p, "/num_out_region_targets", _int(row, "num_out_region_targets"), len(targets) - len(inside), "targets outside the region")
     _expect(p, "/region_non_target_count", _int(row, "region_non_target_count"), len(region_cells) - len(inside), "region cells without a target")
     case = row.get("region_case")
-    if isinstance(case, str) and region.region_type != "EXCLUSION":
-        achieved = case.split("_")[1] if case.startswith("fallback_") else case
-        actual = "zero" if not inside else ("all" if inside == targets else "partial")
-        if achieved in _REGION_CASES and achieved != actual:
+    if isinstance(case, str) and re.fullmatch(C.REGION_CASE_PATTERN, case) and region.region_type != "EXCLUSION":
+        achieved = C.achieved_case(case)  # a malformed label is the schema's finding
+        actual = C.region_case_of(len(inside), len(targets))
+        if achieved != actual:
             p.append(("/region_case", f"says {achieved!r} but the region holds {len(inside)} of {len(targets)} targets ({actual!r})"))
     mode = row.get("task_mode")
     if mode in TASK_MODES and isinstance(row.get("ground_truth_formal_answer"), str):

@@ -27,10 +27,9 @@ from rose_bench.scoring.completeness import check_complete
 from rose_bench.scoring.io import parquet_rows
 from rose_bench.scoring.contract import SPLITS, TEMPLATE_CONFIGS, build_shards
 from .grid_detect import GridNotFound, ImageTooLarge, detect_grid, open_image, to_pixels
-from .oddity import read_scene
-from .policies import Policy, get_policy
-from .prompt_region import PromptNotUnderstood, read_prompt
-from .solve import solve, solve_reading
+from .policies import get_policy
+from .prompt_region import PromptNotUnderstood
+from .solve import solve, solver_for
 
 __all__ = ["CertifyError", "BuildRow", "RowCheck", "iter_build_rows", "check_row", "check_rows", "certificate", "certify", "CONFIG_TEMPLATES"]
 
@@ -108,46 +107,29 @@ def _decode(png: bytes, source: str) -> Image.Image:
         raise CertifyError(f"{source}: image: not a decodable PNG ({type(exc).__name__}: {exc}) (fix: rebuild)") from None
 
 
-def _answer(policy: Policy, image: Image.Image, meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """(answer, error) -- the policy sees the image and the two prompts only."""
+Answerer = Callable[[Mapping[str, Any]], tuple[Optional[str], Optional[str]]]
+
+
+def _caught(answer: Callable[[], str]) -> tuple[str | None, str | None]:
+    """(answer, None), or (None, error) when the solver cannot read the grid or the prompt."""
     try:
-        return policy(image, str(meta.get("prompt_global") or ""), str(meta.get("prompt_local") or "")), None
+        return answer(), None
     except (GridNotFound, PromptNotUnderstood) as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
 
-Answerer = Callable[[Mapping[str, Any]], tuple[Optional[str], Optional[str]]]
-
-
-def _solver_answerer(pixels: np.ndarray) -> Answerer:
-    """The reference solver for every row showing ``pixels``: the grid and the scene are read once, then each
-    row's prompts are applied to that reading -- the same answer (and error) as ``solve`` per row, since
-    reading an image does not depend on the prompts."""
-    try:
-        scene, grid_error = read_scene(pixels, detect_grid(pixels)), None
-    except GridNotFound as exc:
-        scene, grid_error = None, f"{type(exc).__name__}: {exc}"
-
-    def answer(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
-        prompt_local = str(meta.get("prompt_local") or "")
-        try:
-            if scene is None:
-                read_prompt(prompt_local)  # a prompt the solver cannot read is reported first, as by ``solve``
-                return None, grid_error
-            return solve_reading(scene, prompt_local), None
-        except PromptNotUnderstood as exc:
-            return None, f"{type(exc).__name__}: {exc}"
-
-    return answer
-
-
 def _answerer(policy: str, image: Image.Image | np.ndarray) -> Answerer:
-    """Answers for the rows of one image: the solver reads it once, other policies see it per row."""
+    """Answers for the rows of one image -- a policy sees the image and the two prompts only.
+
+    The reference solver reads the image once for all its rows (``solve.solver_for``); other policies see it per row.
+    """
     chosen = get_policy(policy)
     if chosen is solve:
-        return _solver_answerer(image if isinstance(image, np.ndarray) else to_pixels(image))
+        solve_prompt = solver_for(image if isinstance(image, np.ndarray) else to_pixels(image))
+        return lambda meta: _caught(lambda: solve_prompt(str(meta.get("prompt_local") or "")))
     pil = Image.fromarray(image, mode="RGB") if isinstance(image, np.ndarray) else image
-    return lambda meta: _answer(chosen, pil, meta)
+    return lambda meta: _caught(lambda: chosen(pil, str(meta.get("prompt_global") or ""),
+                                               str(meta.get("prompt_local") or "")))
 
 
 def _diagnosis(png: bytes, meta: Mapping[str, Any]) -> str:
@@ -197,7 +179,7 @@ def check_row(row: BuildRow, policy: str = "solver", *, image: Image.Image | Non
     ``image`` is ``row.png`` already decoded (policies only read it), so rows sharing an image decode it once.
     """
     img = image if image is not None else _decode(row.png, row.source)
-    return _scored(row, _answer(get_policy(policy), img, row.meta), policy)
+    return _scored(row, _answerer(policy, img)(row.meta), policy)
 
 
 def check_rows(

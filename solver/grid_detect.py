@@ -119,7 +119,7 @@ def to_pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
-def _channel_windows(colours: np.ndarray, tolerance: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def channel_windows(colours: np.ndarray, tolerance: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """Per colour: uint8 (low, high - low) per channel, the values within ``tolerance`` of it (clipped to 0..255)."""
     windows = []
     for colour in np.rint(colours).astype(np.int16):
@@ -129,7 +129,7 @@ def _channel_windows(colours: np.ndarray, tolerance: int) -> tuple[tuple[np.ndar
     return tuple(windows)
 
 
-_FRAME_WINDOWS = _channel_windows(_FRAME_COLOURS, _FRAME_TOLERANCE)
+_FRAME_WINDOWS = channel_windows(_FRAME_COLOURS, _FRAME_TOLERANCE)
 
 
 def frame_mask(pixels: np.ndarray) -> np.ndarray:

@@ -23,10 +23,10 @@ import numpy as np
 
 from rose_bench.scoring.grid import Cell, VisualRegion
 
-from .grid_detect import GridGeometry
+from .grid_detect import GridGeometry, channel_windows
 from rose_bench.scoring.render_style import CUE_ALPHA, CUE_RGB, FRAME_RGB, cue_border_width
 
-__all__ = ["SceneReading", "read_scene", "cell_stack", "detect_cue"]
+__all__ = ["SceneReading", "read_scene", "cell_stack"]
 
 _GREY_TOLERANCE = 12  # frame pixel still counted as untinted grey
 _CUED_FRAME_FRACTION = 0.5  # a cell whose frame is mostly non-grey lies under the cue
@@ -64,9 +64,8 @@ def _frame_pixels(stack: np.ndarray) -> np.ndarray:
     return np.concatenate([stack[:, :, 0], stack[:, :, -1], stack[:, :, :, 0], stack[:, :, :, -1]], axis=2)
 
 
-_GREY = np.array(FRAME_RGB, dtype=np.int16)
-_GREY_LOW = np.clip(_GREY - _GREY_TOLERANCE, 0, 255).astype(np.uint8)
-_GREY_WIDTH = (np.clip(_GREY + _GREY_TOLERANCE, 0, 255) - _GREY_LOW).astype(np.uint8)
+_GREY = np.array(FRAME_RGB, dtype=np.uint8)
+((_GREY_LOW, _GREY_WIDTH),) = channel_windows(np.array([FRAME_RGB]), _GREY_TOLERANCE)
 
 
 def _frame_greys(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,11 +94,6 @@ def _bounding_region(cued: np.ndarray) -> VisualRegion | None:
     rows = np.flatnonzero(cued.any(axis=1))
     cols = np.flatnonzero(cued.any(axis=0))
     return VisualRegion(int(rows[0]) + 1, int(rows[-1]) + 1, int(cols[0]) + 1, int(cols[-1]) + 1)
-
-
-def detect_cue(stack: np.ndarray) -> VisualRegion | None:
-    """The cued rectangle: the bounding box of cells whose frame is not plain grey."""
-    return _bounding_region(_cued_cells(_frame_greys(_frame_pixels(stack))[0]))
 
 
 def _cue_alpha(frames: np.ndarray, cued: np.ndarray) -> float:

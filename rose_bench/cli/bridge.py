@@ -114,7 +114,7 @@ def per_item_files(path: Path) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     # imported here so that `rose consistency` and `rose score` stay light
     from rose_bench.scoring import bridges
-    from rose_bench.scoring.evaluate import load_metadata
+    from rose_bench.scoring.score_inputs import load_metadata
 
     analysis_name, config = _COMMANDS[args.bridge][:2]
     main_files = per_item_files(args.main_per_item) if args.main_per_item else []

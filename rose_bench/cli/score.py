@@ -12,7 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from rose_bench.scoring.evaluate import DEFAULT_REPO_ID, OUTPUT_FILES, SPLITS, ScoreOptions, run as evaluate
+from rose_bench.scoring.contract import SPLITS
+from rose_bench.scoring.evaluate import OUTPUT_FILES, run as evaluate
+from rose_bench.scoring.scored_items import DEFAULT_REPO_ID, ScoreOptions
 from rose_bench.scoring.paths import check_output
 from rose_bench.scoring.report import markdown_summary
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from rose_bench.leaderboard.bundle import PREDICTIONS_NAME, SUBMISSION_NAME, dataset_fingerprint
 from rose_bench.scoring.contract import SPLITS
-from rose_bench.scoring.io import InputError
 from rose_bench.scoring.paths import check_output
 
 from .args import flag, int_range
@@ -75,9 +74,6 @@ def run_create(args: argparse.Namespace) -> int:
         predictions=args.predictions, samples=args.lmms_samples or (), results=args.results,
         variants_tried=args.variants_tried, repo_id=args.hub_repo, revision=args.hub_revision, notes=args.notes,
     )
-    if record["harness"].get("limit") is not None:
-        raise InputError(args.results or "lmms-eval results", f"the run used --limit {record['harness']['limit']}",
-                         field="config.limit", fix="rerun lmms-eval without --limit (a board refuses sampled runs)")
     write_bundle(args.out, record, data, overwrite=args.overwrite)
     print(f"wrote {args.out}/ ({SUBMISSION_NAME}, {PREDICTIONS_NAME}: {record['predictions']['rows']} rows, "
           f"sha256 {record['predictions']['sha256'][:12]}...)")

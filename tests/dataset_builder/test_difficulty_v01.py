@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from rose_bench.dataset_builder.pair_schedule import apportion
-from rose_bench.dataset_builder.regions import achieved_case
+from rose_bench.scoring.contract import achieved_case
 from rose_bench.dataset_builder.subset_specs import load_subsets
 from rose_bench.scoring.contract import SUBSET_ORDER
 
@@ -59,14 +59,6 @@ def test_each_clause_is_needed(subset, clause, matched_local_count_rows) -> None
     rows = [r for r in matched_local_count_rows if r["rose_subset"] == subset]
     assert any(weaker.label(r["grid_size_profile"], r["global_target_count"], achieved_case(r["region_case"]), r)
                != r["difficulty"] for r in rows)
-
-
-@pytest.mark.parametrize(
-    "label, achieved",
-    [("zero", "zero"), ("partial", "partial"), ("fallback_zero_wanted_partial", "zero"), ("fallback_partial_wanted_all", "partial")],
-)
-def test_achieved_case(label, achieved) -> None:
-    assert achieved_case(label) == achieved
 
 
 def test_our_similar_cut_gives_the_v01_share(global_click_rows) -> None:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from rose_bench.dataset_builder.regions import RegionDraw, case_label, region_case, sample_region
+from rose_bench.dataset_builder.regions import RegionDraw, region_case, sample_region
 from rose_bench.dataset_builder.scene import sample_scene
 from rose_bench.dataset_builder.subset_specs import Weighted, load_subsets
 from rose_bench.scoring.grid import (
@@ -179,14 +179,6 @@ def test_spans_never_exceed_the_grid() -> None:
 def test_global_sampler_is_the_whole_grid() -> None:
     draw = sample_region(random.Random(0), SPECS["ROSE-PixelEdit"], Grid(7, 9), [Cell(1, 1)], "global")
     assert draw == RegionDraw(GlobalRegion(), "all", "all") and draw.label == "all"
-
-
-@pytest.mark.parametrize(
-    "achieved, wanted, label",
-    [("zero", "zero", "zero"), ("zero", "partial", "fallback_zero_wanted_partial"), ("all", "partial", "fallback_all_wanted_partial")],
-)
-def test_case_labels(achieved: str, wanted: str, label: str) -> None:
-    assert case_label(achieved, wanted) == label
 
 
 def test_region_case_and_bad_sampler() -> None:

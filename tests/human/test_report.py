@@ -13,7 +13,8 @@ from rose_bench.cli import main as rose
 from rose_bench.human.answer import read_answer
 from rose_bench.human.report import canonical_answer
 from rose_bench.human.run import RunStore
-from rose_bench.scoring.evaluate import ScoreOptions, evaluate
+from rose_bench.scoring.evaluate import evaluate
+from rose_bench.scoring.scored_items import ScoreOptions
 from rose_bench.scoring.io import read_jsonl
 
 from tests.support.human import build_rows, correct_body, make_config

@@ -11,6 +11,7 @@ import pytest
 from rose_bench.cli import main as rose
 from rose_bench.scoring import evaluate as evaluate_module
 from rose_bench.scoring.evaluate import OUTPUT_FILES
+from rose_bench.scoring.scored_items import ScoreOptions
 
 from tests.support.fixtures import GLOBAL_CLICK, MATCHED_COUNT as MATCHED
 
@@ -319,7 +320,7 @@ def test_forked_writer_failure_leaves_nothing(broken, tmp_path, monkeypatch, cap
     monkeypatch.setattr(evaluate_module, "FORK_WRITER_MIN_ROWS", 1)
     monkeypatch.setattr(evaluate_module, "can_fork", lambda: True)
     monkeypatch.setattr(evaluate_module, broken, _failing)
-    options = evaluate_module.ScoreOptions(predictions=preds, metadata=meta, out_dir=tmp_path / "out")
+    options = ScoreOptions(predictions=preds, metadata=meta, out_dir=tmp_path / "out")
     with pytest.raises(OSError, match="writer process failed" if broken == "_write_item_files" else "No space"):
         evaluate_module.run(options)
     if broken == "_write_item_files":
@@ -329,12 +330,12 @@ def test_forked_writer_failure_leaves_nothing(broken, tmp_path, monkeypatch, cap
 
 def test_one_process_never_forks_and_writes_the_same(tmp_path, monkeypatch):
     """``--one-process``: no child even where a large run would fork, and the very same eight files."""
-    from rose_bench.scoring import score_run as score_run_module
+    from rose_bench.scoring import scored_items as scored_items_module
 
     rows = read_jsonl(MATCHED)
     meta = write_jsonl(tmp_path / "metadata_test.jsonl", rows)
     preds = write_jsonl(tmp_path / "p.jsonl", [{"item_id": r["item_id"], "raw_text": "COUNT(2)"} for r in rows])
-    for module, name in ((evaluate_module, "FORK_WRITER_MIN_ROWS"), (score_run_module, "TWO_PROCESS_MIN_BYTES")):
+    for module, name in ((evaluate_module, "FORK_WRITER_MIN_ROWS"), (scored_items_module, "TWO_PROCESS_MIN_BYTES")):
         monkeypatch.setattr(module, name, 0)
         monkeypatch.setattr(module, "can_fork", lambda: True)
     args = ["--metadata", str(meta), "--predictions", str(preds)]

@@ -8,7 +8,7 @@ import pytest
 from rose_bench.scoring.uncertainty import Bootstrap, bootstrap, cluster_table
 from rose_bench.scoring.uncertainty_compare import (
     Pair, bootstrap_p_value, clustered_se, holm, minimum_detectable_difference, paired_comparisons,
-    rank_intervals, tiers,
+    competition_ranks, rank_intervals, tiers,
 )
 
 from .test_uncertainty import synthetic
@@ -98,3 +98,20 @@ def test_clustering_matters_naive_item_se_is_too_small() -> None:
     p = table.sums[:, 0, :, 0].sum(axis=0) / per_template
     naive = np.sqrt(np.sum(p * (1 - p) / per_template)) / 5
     assert clustered > 1.3 * naive
+
+
+# Observed ranks: 1 + the rows strictly better, ties share a rank, a missing figure ranks last.
+# (id, headline figure per row, expected rank per row)
+RANKS = [
+    ("distinct", {"a": 0.9, "b": 0.5, "c": 0.7}, {"a": 1, "b": 3, "c": 2}),
+    ("ties-share-a-rank", {"a": 0.5, "b": 0.9, "c": 0.5}, {"a": 2, "b": 1, "c": 2}),
+    ("missing-ranks-last", {"a": None, "b": 0.0, "c": 0.4}, {"a": 3, "b": 2, "c": 1}),
+    ("nan-ranks-last", {"a": float("nan"), "b": 0.1}, {"a": 2, "b": 1}),
+    ("all-missing", {"a": None, "b": float("nan")}, {"a": 1, "b": 1}),
+    ("empty", {}, {}),
+]
+
+
+@pytest.mark.parametrize("values, expected", [c[1:] for c in RANKS], ids=[c[0] for c in RANKS])
+def test_competition_ranks(values, expected) -> None:
+    assert competition_ranks(values) == expected

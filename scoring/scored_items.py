@@ -7,7 +7,7 @@ halves, the second by a forked child (``scoring.forked``) while this process
 does the first.  That is only a faster way to the same rows: on any problem at
 all (an input error in either half, an item id in both halves, a failed child)
 the two-process path gives up and the one-process path runs, so errors are
-always its errors.  tests/scoring/test_score_run.py compares the two paths.
+always its errors.  tests/scoring/test_scored_items.py compares the two paths.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .models import display_model_name, infer_model
 from .predictions import LenientCount
 from .score_inputs import load_metadata, load_metadata_range, load_predictions, resolve_metadata
 
-__all__ = ["DEFAULT_REPO_ID", "ScoreOptions", "ScoredRun", "score_run", "score_all", "TWO_PROCESS_MIN_BYTES"]
+__all__ = ["DEFAULT_REPO_ID", "ScoreOptions", "ScoredItems", "score_items", "score_all", "TWO_PROCESS_MIN_BYTES"]
 
 DEFAULT_REPO_ID = "sysuwyh357/ROSE-v0.1"
 
@@ -56,7 +56,7 @@ class ScoreOptions:
 
 
 @dataclass
-class ScoredRun:
+class ScoredItems:
     """The scored rows of a run (in item id order) and what its summary records about the inputs."""
 
     rows: list[dict]
@@ -122,7 +122,7 @@ def _coverage(expected: set[str], predicted: set[str], opts: ScoreOptions, metad
     return matched, missing, extra
 
 
-def score_run(opts: ScoreOptions) -> ScoredRun:
+def score_items(opts: ScoreOptions) -> ScoredItems:
     """Load, check and score; raises InputError before any output exists."""
     if opts.split not in SPLITS:
         raise InputError("--split", f"unknown split {opts.split!r}", fix="use dev or test")
@@ -137,7 +137,7 @@ def score_run(opts: ScoreOptions) -> ScoredRun:
     return _score_here(opts, metadata_path, files, predictions_path)
 
 
-def _score_here(opts: ScoreOptions, metadata_path: Path, files: Sequence[Path], predictions_path: Path) -> ScoredRun:
+def _score_here(opts: ScoreOptions, metadata_path: Path, files: Sequence[Path], predictions_path: Path) -> ScoredItems:
     metadata_rows, metadata_by_id = load_metadata(files, opts.split)
     if not metadata_rows:
         raise InputError(metadata_path, f"no metadata rows for split {opts.split!r}", fix="check --split")
@@ -147,7 +147,7 @@ def _score_here(opts: ScoreOptions, metadata_path: Path, files: Sequence[Path], 
     matched, missing, extra = _coverage(set(metadata_by_id), set(predictions_by_id), opts, metadata_path,
                                         predictions_path)
     rows = score_all(matched, predictions_by_id, metadata_by_id, model, opts.near_miss_l1, metadata_path)
-    return ScoredRun(
+    return ScoredItems(
         rows=rows, expected_by_subset=_counts(metadata_rows, "rose_subset"),
         expected_by_template=_counts(metadata_rows, "task_template"), metadata_path=metadata_path,
         predictions_path=predictions_path, model=model, model_name=display_model_name(model, opts.display_name),
@@ -163,7 +163,7 @@ def _predictions(opts: ScoreOptions, path: Path, lenient: Optional[LenientCount]
     return rows, by_id, infer_model(rows, opts.model, fallback=path.stem, source=path)
 
 
-def _score_in_halves(opts: ScoreOptions, metadata_path: Path, path: Path, predictions_path: Path) -> Optional[ScoredRun]:
+def _score_in_halves(opts: ScoreOptions, metadata_path: Path, path: Path, predictions_path: Path) -> Optional[ScoredItems]:
     """The run, with the second half of ``path`` read and scored by a child; None on any problem."""
     middle = line_start_after(path, 1 - CHILD_SHARE)
     if middle is None:
@@ -195,7 +195,7 @@ def _score_in_halves(opts: ScoreOptions, metadata_path: Path, path: Path, predic
     ids, rows = my_matched + their_matched, my_rows + their_rows
     order = sorted(range(len(ids)), key=ids.__getitem__)
     values = list(mine.values())
-    return ScoredRun(
+    return ScoredItems(
         rows=[rows[i] for i in order],
         expected_by_subset=dict(Counter(_counts(values, "rose_subset")) + Counter(their_subsets)),
         expected_by_template=dict(Counter(_counts(values, "task_template")) + Counter(their_templates)),

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rose_bench.scoring import score_run as score_run_module
+from rose_bench.scoring import scored_items as scored_items_module
 from rose_bench.scoring.answer_key import ANSWER_COLUMNS
 from rose_bench.scoring.io import InputError
-from rose_bench.scoring.score_run import ScoreOptions, score_run
+from rose_bench.scoring.scored_items import ScoreOptions, score_items
 
 from tests.support.fixtures import GLOBAL_CLICK, MATCHED_COUNT, fixture_rows
 
@@ -41,14 +41,14 @@ def _write(path: Path, rows: list[dict]) -> Path:
 
 def _both_ways(monkeypatch, opts: ScoreOptions):
     """(two-process result, one-process result) for the same options; asserts the two-process path ran."""
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(score_run_module, "can_fork", lambda: True)  # even if an earlier test left a thread
-    here = score_run_module._score_here
-    monkeypatch.setattr(score_run_module, "_score_here", lambda *a: pytest.fail("fell back to one process"))
-    two = score_run(opts)
-    monkeypatch.setattr(score_run_module, "_score_here", here)
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 2**62)
-    return two, score_run(opts)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(scored_items_module, "can_fork", lambda: True)  # even if an earlier test left a thread
+    here = scored_items_module._score_here
+    monkeypatch.setattr(scored_items_module, "_score_here", lambda *a: pytest.fail("fell back to one process"))
+    two = score_items(opts)
+    monkeypatch.setattr(scored_items_module, "_score_here", here)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 2**62)
+    return two, score_items(opts)
 
 
 def _same(two, one) -> None:
@@ -110,13 +110,13 @@ def test_errors_are_the_one_process_errors(kind, half, tmp_path, monkeypatch):
         lines[100 if half == "first" else -100] = "{not json\n"
         meta.write_text("".join(lines), encoding="utf-8")
     opts = ScoreOptions(predictions=_write(tmp_path / "p.jsonl", preds), metadata=meta)
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(score_run_module, "can_fork", lambda: True)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(scored_items_module, "can_fork", lambda: True)
     with pytest.raises(InputError) as two:
-        score_run(opts)
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 2**62)
+        score_items(opts)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 2**62)
     with pytest.raises(InputError) as one:
-        score_run(opts)
+        score_items(opts)
     assert str(two.value) == str(one.value)
     assert (two.value.path, two.value.line, two.value.field) == (one.value.path, one.value.line, one.value.field)
 
@@ -125,18 +125,18 @@ def test_a_file_without_a_second_line_is_read_in_one_process(tmp_path, monkeypat
     rows = _rows()[:1]
     opts = ScoreOptions(predictions=_write(tmp_path / "p.jsonl", _answers(rows)),
                         metadata=_write(tmp_path / "metadata_test.jsonl", rows))
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(score_run_module, "can_fork", lambda: True)
-    assert len(score_run(opts).rows) == 1
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(scored_items_module, "can_fork", lambda: True)
+    assert len(score_items(opts).rows) == 1
 
 
 def test_a_refused_fork_scores_in_one_process(tmp_path, monkeypatch):
     rows = _rows()
     opts = ScoreOptions(predictions=_write(tmp_path / "p.jsonl", _answers(rows)),
                         metadata=_write(tmp_path / "metadata_test.jsonl", rows))
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(score_run_module, "can_fork", lambda: True)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(scored_items_module, "can_fork", lambda: True)
     monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(BlockingIOError(11, "no more processes")))
-    refused = score_run(opts)
-    monkeypatch.setattr(score_run_module, "TWO_PROCESS_MIN_BYTES", 2**62)
-    _same(refused, score_run(opts))
+    refused = score_items(opts)
+    monkeypatch.setattr(scored_items_module, "TWO_PROCESS_MIN_BYTES", 2**62)
+    _same(refused, score_items(opts))
