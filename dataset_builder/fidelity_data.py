@@ -23,12 +23,19 @@ COLUMNS = (
 Grouped = dict[str, dict[str, list[Mapping[str, Any]]]]
 
 
+def level_of(row: Mapping[str, Any], split: str | None) -> str | None:
+    """"scene" (T1B) or "region" (T2B) for a bridge row of ``split`` -- None: every split; a row without a
+    ``split`` field counts, as in ``rose score`` -- else None (the one row filter of ``group`` and ``tally_row``)."""
+    level = LEVEL_OF_TEMPLATE.get(str(row.get("task_template")))
+    return level if level and (split is None or row.get("split", split) == split) else None
+
+
 def group(rows: Iterable[Mapping[str, Any]], split: str | None) -> Grouped:
     """``{level: {subset: rows}}`` of the bridge rows of ``split`` (None: every split)."""
     out: Grouped = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        level = LEVEL_OF_TEMPLATE.get(str(row.get("task_template")))
-        if level and (split is None or row.get("split", split) == split):
+        level = level_of(row, split)
+        if level:
             out[level][str(row.get("rose_subset"))].append(row)  # read only: compare never changes a row
     return {level: dict(by_subset) for level, by_subset in out.items()}
 
@@ -99,26 +106,20 @@ def template_folders() -> dict[str, str]:
 
 def tally_row(tally: Any, row: Mapping[str, Any], split: str = "test") -> None:
     """Add ``row`` to a ``fidelity.Tally`` if it is a bridge row of ``split`` (the writer's one-pass path)."""
-    level = LEVEL_OF_TEMPLATE.get(str(row.get("task_template")))
-    if level is not None and row.get("split") == split:
+    level = level_of(row, split)
+    if level is not None:
         tally.add(level, str(row.get("rose_subset")), row)
 
 
-def build_report(rows: Iterable[Mapping[str, Any]] | Any, split: str = "test") -> dict[str, Any]:
-    """``rose stats`` of a build's own rows (or their ``fidelity.Tally``) against the packaged v0.1 reference,
-    as JSON (fixed seed and permutations).
+def build_report(tally: Any, split: str = "test") -> dict[str, Any]:
+    """``rose stats`` of a build's ``fidelity.Tally`` (rows of ``split``, ``tally_row``) against the packaged
+    v0.1 reference, as JSON (fixed seed and permutations).
 
     The writer records it in manifest.json and the dataset card renders it; it is a pure
     function of the rows, so it never breaks the byte-identity of a rebuild.
     """
     from . import fidelity
 
-    if isinstance(rows, fidelity.Tally):
-        tally = rows
-    else:
-        tally = fidelity.Tally()
-        for row in rows:
-            tally_row(tally, row, split)
     verdict = fidelity.compare(tally, group(reference_rows(None), None))
     report = fidelity.to_json(verdict, permutations=fidelity.DEFAULT_PERMUTATIONS, seed=fidelity.DEFAULT_SEED)
     return {"reference": "ROSE v0.1 test bridge rows (packaged)", "split": split, **report}

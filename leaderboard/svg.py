@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from rose_bench.scoring.numeric import format_percent
 from rose_bench.scoring.uncertainty import FIGURES, HEADLINE
 
 from .standings import Standings
@@ -70,8 +71,8 @@ def scatter_counting_action(st: Standings, size: int = 420) -> str:
             continue
         colour = "#777" if row.baseline else "#1f5fa8"
         label = escape(row.name)
-        body.append(f'<g class="pt" data-id="{row.id}"><title>{label}: Counting {cx * 100:.1f}, Action {ay * 100:.1f}, '
-                    f'gap {(cx - ay) * 100:.1f}</title>'
+        body.append(f'<g class="pt" data-id="{row.id}"><title>{label}: Counting {format_percent(cx)}, Action {format_percent(ay)}, '
+                    f'gap {format_percent(cx - ay)}</title>'
                     f'<line x1="{_f(sx(cl))}" y1="{_f(sy(ay))}" x2="{_f(sx(ch))}" y2="{_f(sy(ay))}" stroke="{colour}"/>'
                     f'<line x1="{_f(sx(cx))}" y1="{_f(sy(al))}" x2="{_f(sx(cx))}" y2="{_f(sy(ah))}" stroke="{colour}"/>'
                     f'<circle cx="{_f(sx(cx))}" cy="{_f(sy(ay))}" r="3.5" fill="{colour}"/>'
@@ -96,7 +97,7 @@ def headline_intervals(st: Standings, width: int = 640) -> str:
         if math.isnan(p):
             continue
         colour = "#777" if row.baseline else "#1f5fa8"
-        body.append(f'<g><title>{escape(row.name)}: {p * 100:.1f} [{lo * 100:.1f}, {hi * 100:.1f}]</title>'
+        body.append(f'<g><title>{escape(row.name)}: {format_percent(p)} [{format_percent(lo)}, {format_percent(hi)}]</title>'
                     f'<line x1="{_f(left + span * lo)}" y1="{y}" x2="{_f(left + span * hi)}" y2="{y}" stroke="{colour}" '
                     f'stroke-width="2"/><circle cx="{_f(left + span * p)}" cy="{y}" r="4" fill="{colour}"/></g>')
     return _svg(width, height, "Avg. PASS (macro over subsets) with 95% scene-clustered intervals", body)
@@ -127,7 +128,7 @@ def template_heatmap(st: Standings) -> str:
         body.append(_row_label(template, left, y, cell))
         for j, row in enumerate(st.rows):
             v = st.template_cells[row.id][template]
-            text = "–" if math.isnan(v) else f"{v * 100:.0f}"
+            text = format_percent(v, 0, missing="–")
             body.append(f'<g><title>{escape(row.name)} {escape(template)}: {text}</title>'
                         f'<rect x="{left + cell * j}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{_colour(v)}"/>'
                         f'<text x="{_f(left + cell * j + cell / 2 - 1)}" y="{_f(y + cell / 2 + 3)}" text-anchor="middle" '
@@ -158,9 +159,9 @@ def difference_matrix(st: Standings) -> str:
                 sign * (pair.upper if sign > 0 else pair.lower)
             mark = (f'<circle cx="{left + cell * j + cell - 8}" cy="{y + 7}" r="2.5" fill="#222"/>'
                     if pair.p_holm < 0.05 else "")
-            body.append(f'<g><title>{escape(st.rows[i].name)} − {escape(st.rows[j].name)}: {d * 100:.1f} '
-                        f'[{lo * 100:.1f}, {hi * 100:.1f}], Holm p = {pair.p_holm:.3g}</title>'
+            body.append(f'<g><title>{escape(st.rows[i].name)} − {escape(st.rows[j].name)}: {format_percent(d)} '
+                        f'[{format_percent(lo)}, {format_percent(hi)}], Holm p = {pair.p_holm:.3g}</title>'
                         f'<rect x="{left + cell * j}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                         f'fill="{_diverging(d, scale)}"/><text x="{left + cell * j + cell / 2 - 1:.1f}" '
-                        f'y="{y + cell / 2 + 4:.1f}" text-anchor="middle" {_FONT}>{d * 100:.0f}</text>{mark}</g>')
+                        f'y="{y + cell / 2 + 4:.1f}" text-anchor="middle" {_FONT}>{format_percent(d, 0)}</text>{mark}</g>')
     return _svg(width, height, "Pairwise differences of Avg. PASS (row minus column, points); dot: Holm p < 0.05", body)

@@ -29,6 +29,7 @@ task are computed once per task rather than once per metric.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -156,21 +157,10 @@ class _FigureCache:
             return self._figures
 
 
-class _Once:
+@functools.cache
+def _warn_withheld() -> None:
     """Log the withheld-split warning once per process, however many tasks and metrics ask."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.done = False
-
-    def __call__(self) -> None:
-        with self._lock:
-            if not self.done:
-                self.done = True
-                _log.warning("%s", WITHHELD_WARNING)
-
-
-_warn_withheld = _Once()
+    _log.warning("%s", WITHHELD_WARNING)
 
 
 def aggregate_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Optional[float]]:

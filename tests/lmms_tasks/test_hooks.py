@@ -207,7 +207,7 @@ def test_withheld_rows_keep_the_answer_and_report_no_figure(kind: str, caplog) -
             {k: row[k] for k in ("item_id", "scene_id", "task_template", "task_mode")}
         assert "pass" not in payload and "ground_truth_formal_answer" not in payload
     assert all(p["raw_text"] is None and p["api_error_text"] == marker for p in payloads[1::2])
-    metrics._warn_withheld.done = False  # the warning is once per process; this test checks it is given
+    metrics._warn_withheld.cache_clear()  # the warning is once per process; this test checks it is given
     with caplog.at_level("WARNING", logger=metrics.__name__):
         figures = {name: getattr(metrics, f"agg_{name}")([item[name] for item in items])
                    for name in metrics.TASK_FIGURES[kind]}
