@@ -47,16 +47,17 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _tree_rss(root: int) -> int:
-    total, stack = 0, [root]
+def tree_rss(root: int) -> list[int]:
+    """Resident bytes of ``root`` and of each of its descendants, now (Linux /proc)."""
+    sizes, stack = [], [root]
     while stack:
         pid = stack.pop()
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+            sizes.append(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE)
         except (OSError, IndexError, ValueError):
             continue
         stack += _children(pid)
-    return total
+    return sizes
 
 
 def cpu_children() -> float:
@@ -85,7 +86,7 @@ def run_build(out: Path, args: argparse.Namespace, certify: bool) -> Run:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        peak = max(peak, sum(tree_rss(proc.pid)))
         time.sleep(0.1)
     wall = time.perf_counter() - start
     if proc.returncode != 0:

@@ -1,4 +1,5 @@
-"""`rose score` against the authors' v0.1 evaluator on the same input: whole process, wall and CPU seconds.
+"""`rose score` (default and --one-process) against the authors' v0.1 evaluator on the same input: whole
+process, wall and CPU seconds and peak memory.
 
 The official evaluator is not part of this repository: pass the path of its
 ``demo/evaluate_rose.py`` (from the authors' ROSE-v0.1 repository) with
@@ -12,9 +13,11 @@ default build::
 
 For an item count above the file's, the rows are repeated with new item and
 scene ids (``<id>-r<k>``).  Predictions are a seeded mix of right, wrong,
-malformed, empty and API-error answers.  Both commands run with this Python;
-the best of ``--repeat`` runs is reported, with the load average, because the
-machine may be shared.  The two summaries' figures are compared as a check.
+malformed, empty and API-error answers.  All commands run with this Python;
+the best of ``--repeat`` runs is reported (each figure on its own), with the
+load average, because the machine may be shared.  Peak memory is the resident
+set of the process and its children, sampled from /proc every 50 ms.  The
+three summaries' figures are compared as a check.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pathlib import Path
 from rose_bench.scoring.io import jsonl_line, read_jsonl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import cpu_children  # noqa: E402
+from bench_build import cpu_children, tree_rss  # noqa: E402
 
 METADATA = "metadata_test.jsonl"
 
@@ -73,11 +76,19 @@ def make_input(source: Path, items: int, folder: Path, seed: int) -> tuple[Path,
     return root, predictions
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one whole process."""
+def timed(cmd: list[str]) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds, peak resident bytes summed over the process tree, peak of its largest
+    process) of one whole process; memory sampled from /proc every 50 ms."""
     cpu0, start = cpu_children(), time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start, cpu_children() - cpu0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    total = largest = 0
+    while proc.poll() is None:
+        sizes = tree_rss(proc.pid)
+        total, largest = max(total, sum(sizes)), max(largest, max(sizes, default=0))
+        time.sleep(0.05)
+    if proc.returncode != 0:
+        raise SystemExit(f"exit code {proc.returncode}: {' '.join(cmd)}")
+    return time.perf_counter() - start, cpu_children() - cpu0, total, largest
 
 
 def _figures(out: Path) -> dict:
@@ -106,23 +117,26 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rose-bench-score-") as tmp:
         for items in (int(n) for n in args.items.split(",")):
             root, predictions = make_input(args.dataset_root, items, Path(tmp), args.seed)
-            outs = {name: Path(tmp) / f"out-{name}-{items}" for name in ("official", "rose")}
+            outs = {name: Path(tmp) / f"out-{name}-{items}" for name in ("official", "rose", "rose --one-process")}
+            score = [rose, "score", "--quiet", "--predictions", str(predictions), "--dataset-root", str(root)]
             commands = {
                 "official": [sys.executable, str(args.official), "--predictions", str(predictions),
                              "--dataset_root", str(root), "--out_dir", str(outs["official"])],
-                "rose": [rose, "score", "--quiet", "--predictions", str(predictions), "--dataset-root", str(root),
-                         "--out-dir", str(outs["rose"])],
+                "rose": [*score, "--out-dir", str(outs["rose"])],
+                "rose --one-process": [*score, "--one-process", "--out-dir", str(outs["rose --one-process"])],
             }
-            runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+            runs: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in commands}
             for _ in range(max(1, args.repeat)):
-                for name, cmd in commands.items():  # alternate, so both see the same machine load
+                for name, cmd in commands.items():  # alternate, so all see the same machine load
                     runs[name].append(timed(cmd))
-            best = {name: (min(w for w, _ in r), min(c for _, c in r)) for name, r in runs.items()}
-            agree = _figures(outs["official"]) == _figures(outs["rose"])
-            print(f"{items:>7} items  official: wall {best['official'][0]:6.2f} s  CPU {best['official'][1]:6.2f} s   "
-                  f"rose score: wall {best['rose'][0]:6.2f} s  CPU {best['rose'][1]:6.2f} s   "
-                  f"speed-up: wall {best['official'][0] / best['rose'][0]:.2f}x  "
-                  f"CPU {best['official'][1] / best['rose'][1]:.2f}x   summaries agree: {'yes' if agree else 'NO'}")
+            best = {name: [min(run[k] for run in r) for k in range(4)] for name, r in runs.items()}
+            agree = _figures(outs["official"]) == _figures(outs["rose"]) == _figures(outs["rose --one-process"])
+            print(f"{items:,} items (best of {max(1, args.repeat)}); summaries agree: {'yes' if agree else 'NO'}")
+            for name, (wall, cpu, total, largest) in best.items():
+                official_wall, official_cpu = best["official"][:2]
+                print(f"  {name:20s} wall {wall:6.2f} s  CPU {cpu:6.2f} s  peak RSS {total / 2**20:6.0f} MiB "
+                      f"(largest process {largest / 2**20:5.0f} MiB)  speed-up vs official: wall "
+                      f"{official_wall / wall:.2f}x  CPU {official_cpu / cpu:.2f}x")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -88,7 +88,9 @@ def _kind(value: Any) -> tuple[type, bool]:
 
 
 class SchemaCollector:
-    """``schema_for`` one row at a time: unknown fields in first-seen order, one example value per kind.
+    """The columns of a group of configs that share one schema, collected one row at a time: known main
+    columns, then the known bridge columns of ``templates``, then unknown fields in first-seen order (one
+    example value per kind).
 
     ``infer_dtype`` depends only on the set of kinds among the values, so one
     example of each kind decides the type exactly as all the values would.
